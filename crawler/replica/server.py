@@ -1,0 +1,110 @@
+"""A real HTTP server on 127.0.0.1 that serves a ``ReplicaSite`` page by page, from memory."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from crawler.replica import pages
+from crawler.replica.site import (
+    CHANNELS,
+    CNFINANCE_LIST_TEMPLATE,
+    CNFINANCE_PREFIX,
+    ReplicaSite,
+    page_count,
+    paginate,
+)
+
+_FINANCEUN_LIST = re.compile(r"^/articleList/(?P<channel>[a-z]+)_(?P<page>\d+)\.shtml$")
+HTML = "text/html; charset=utf-8"
+
+
+class ReplicaRequestHandler(BaseHTTPRequestHandler):
+    """Routes GET requests to the pages of the server's ``site``."""
+
+    server: ReplicaServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        status, content_type, body = self.server.respond(self.path, self._base_url())
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return f"http://{host}"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Silent: a crawl makes thousands of requests."""
+
+
+class ReplicaServer(ThreadingHTTPServer):
+    """The replica site served over HTTP; ``port=0`` takes a free port."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((host, port), ReplicaRequestHandler)
+        self.site = site
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start_in_thread(self) -> ReplicaServer:
+        """Serve from a daemon thread and return at once."""
+        self._thread = threading.Thread(target=self.serve_forever, name="replica", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def respond(self, raw_path: str, base: str) -> tuple[int, str, bytes]:
+        """Status, content type and body for a request path."""
+        parts = urlsplit(raw_path)
+        path, query = parts.path, parse_qs(parts.query)
+        site = self.site
+        if path == "/robots.txt":
+            return 200, "text/plain; charset=utf-8", pages.robots_txt()
+        if path == "/sitemap.xml":
+            return 200, "application/xml; charset=utf-8", pages.sitemap_xml(site, base)
+        if path == "/_truth.jsonl":
+            lines = (json.dumps(t, ensure_ascii=False) + "\n" for t in site.truth(base))
+            return 200, "application/x-ndjson; charset=utf-8", "".join(lines).encode()
+        if path in ("/", "/index.shtml"):
+            return 200, HTML, pages.financeun_home(site)
+        if path == f"{CNFINANCE_PREFIX}/":
+            return 200, HTML, pages.cnfinance_home(site)
+        article = site.by_path.get(path)
+        if article is not None:
+            return 200, HTML, pages.render_article(site, article)
+        match = _FINANCEUN_LIST.match(path)
+        if match and match["channel"] in CHANNELS:
+            channel, page = match["channel"], int(match["page"])
+            listed = site.financeun_channels[channel]
+            if 1 <= page <= page_count(listed):
+                chunk = paginate(listed, page)
+                return 200, HTML, pages.financeun_list(
+                    site, channel, page, page_count(listed), chunk
+                )
+        if path == f"{CNFINANCE_PREFIX}/articles/" and query.get("template") == [
+            CNFINANCE_LIST_TEMPLATE
+        ]:
+            page_text = query.get("page", ["1"])[0]
+            listed = site.cnfinance_listed
+            if page_text.isdigit() and 1 <= int(page_text) <= page_count(listed):
+                page = int(page_text)
+                chunk = paginate(listed, page)
+                return 200, HTML, pages.cnfinance_list(site, page, page_count(listed), chunk)
+        return 404, HTML, "<html><body><h1>404 页面不存在</h1></body></html>".encode()

@@ -1,0 +1,387 @@
+"""Deterministic model of the replica site: articles, sections, list pages and link graph.
+
+Every article's attributes depend only on the site seed and the article's index, so a site
+of N articles is a prefix of a site of N + k articles: growing a site adds newer articles
+and leaves the older ones as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
+from importlib import resources
+
+from crawler.replica import seed_article
+from crawler.replica.model import ArticleText
+
+MIN_ARTICLES = 10
+MAX_ARTICLES = 100_000
+ARTICLE_ID_OFFSET = 40_000
+LIST_PAGE_SIZE = 20
+FIRST_PUBLISHED = datetime(2021, 9, 1, 7, 0)
+MINUTES_BETWEEN_ARTICLES = 19
+BEIJING_OFFSET = "+08:00"
+
+FINANCEUN = "financeun"
+CNFINANCE = "cnfinance"
+CNFINANCE_PREFIX = "/cn"
+CNFINANCE_LIST_TEMPLATE = "sample_397.html"
+VIP_CHANNEL = "vip"
+
+CHANNELS: dict[str, str] = {
+    "yaowen": "要闻",
+    "jinrong": "金融",
+    "yinhang": "银行",
+    "zhengquan": "证券",
+    "baoxian": "保险",
+    "keji": "科技",
+    VIP_CHANNEL: "会员专享",
+}
+
+LISTED = "listed"
+HIDDEN = "hidden"
+VIP = "vip"
+
+_HIDDEN_SHARE = 0.12
+_VIP_SHARE = 0.05
+_CNFINANCE_SHARE = 0.25
+_HIDDEN_PARENT_WINDOW = 40
+_HIDDEN_PARENT_PREFERS_HIDDEN = 0.4
+_RELATED_WINDOW = 60
+
+
+@lru_cache(maxsize=1)
+def corpus() -> dict[str, list[str]]:
+    """The bundled text corpus the article pages are written from."""
+    text = resources.files("crawler.replica").joinpath("corpus.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def beijing_iso(moment: datetime) -> str:
+    """ISO 8601 text of a naive Beijing time, with its +08:00 offset."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + BEIJING_OFFSET
+
+
+def cn_minute(moment: datetime) -> str:
+    """The sites' own time format: ``2025年02月06日 06时41分``."""
+    return moment.strftime("%Y年%m月%d日 %H时%M分")
+
+
+@dataclass
+class Article:
+    """One article of the replica, with everything a page of it shows."""
+
+    index: int
+    section: str
+    channel: str
+    kind: str
+    drawn_kind: str
+    title: str
+    published: datetime
+    related: list[int] = field(default_factory=list)
+    parent: int | None = None
+    level: int = 0
+
+    @property
+    def article_id(self) -> int:
+        return ARTICLE_ID_OFFSET + self.index
+
+    @property
+    def path(self) -> str:
+        if self.section == FINANCEUN:
+            vip = "/vip" if self.kind == VIP else ""
+            return f"{vip}/newsDetail/{self.article_id}.shtml"
+        vip = "/vip" if self.kind == VIP else ""
+        stamp = self.published
+        return (
+            f"{CNFINANCE_PREFIX}{vip}/articles/{stamp:%Y-%m}/{stamp:%d}-{self.article_id}.html"
+        )
+
+
+class ReplicaSite:
+    """A replica of the 中国金融网 sites: ``articles`` articles generated from ``seed``."""
+
+    def __init__(self, articles: int = 1000, seed: int = 1) -> None:
+        if not MIN_ARTICLES <= articles <= MAX_ARTICLES:
+            raise ValueError(f"articles must be {MIN_ARTICLES}..{MAX_ARTICLES}, got {articles}")
+        self.size = articles
+        self.seed = seed
+        self.articles: list[Article] = [self._make_article(i) for i in range(articles)]
+        self._link_hidden_articles()
+        for article in self.articles:
+            self._pick_related(article)
+        self.by_path: dict[str, Article] = {a.path: a for a in self.articles}
+
+    # -- generation -----------------------------------------------------------------------
+
+    def _rng(self, index: int, purpose: int) -> random.Random:
+        return random.Random((self.seed * 1_000_003 + index) * 16 + purpose)
+
+    def _make_article(self, index: int) -> Article:
+        special = seed_article.SPECIAL_ARTICLES.get(index)
+        if special is not None:
+            return Article(
+                index=index,
+                section=FINANCEUN,
+                channel="yaowen",
+                kind=LISTED,
+                drawn_kind=LISTED,
+                title=special.title,
+                published=special.published,
+            )
+        rng = self._rng(index, 0)
+        section = CNFINANCE if rng.random() < _CNFINANCE_SHARE else FINANCEUN
+        roll = rng.random()
+        kind = VIP if roll < _VIP_SHARE else HIDDEN if roll < _VIP_SHARE + _HIDDEN_SHARE else LISTED
+        channel = VIP_CHANNEL if kind == VIP else rng.choice(list(CHANNELS)[:-1])
+        published = FIRST_PUBLISHED + timedelta(
+            minutes=index * MINUTES_BETWEEN_ARTICLES + rng.randrange(15)
+        )
+        return Article(
+            index=index,
+            section=section,
+            channel=channel,
+            kind=kind,
+            drawn_kind=kind,
+            title=_fill(rng.choice(corpus()["title_templates"]), rng),
+            published=published,
+        )
+
+    def _link_hidden_articles(self) -> None:
+        """Give each hidden article a newer parent that links it; orphans become listed."""
+        for article in reversed(self.articles):
+            if article.kind != HIDDEN:
+                continue
+            window = self.articles[article.index + 1 : article.index + 1 + _HIDDEN_PARENT_WINDOW]
+            candidates = [a for a in window if a.section == article.section and a.kind != VIP]
+            if not candidates:
+                article.kind = LISTED
+                continue
+            rng = self._rng(article.index, 1)
+            hidden = [a for a in candidates if a.kind == HIDDEN]
+            listed = [a for a in candidates if a.kind == LISTED]
+            pool = hidden if hidden and rng.random() < _HIDDEN_PARENT_PREFERS_HIDDEN else listed
+            parent = rng.choice(pool or candidates)
+            article.parent = parent.index
+            article.level = parent.level + 1
+
+    def _pick_related(self, article: Article) -> None:
+        special = seed_article.SPECIAL_ARTICLES.get(article.index)
+        if special is not None:
+            article.related = list(special.related)
+            return
+        rng = self._rng(article.index, 2)
+        children = self._children.get(article.index, [])
+        wanted = max(rng.randint(3, 8), len(children))
+        candidates = self._related_candidates(article)
+        picks = rng.sample(candidates, min(wanted - len(children), len(candidates)))
+        related = children + picks
+        rng.shuffle(related)
+        article.related = related
+
+    @cached_property
+    def _children(self) -> dict[int, list[int]]:
+        children: dict[int, list[int]] = {}
+        for article in self.articles:
+            if article.parent is not None:
+                children.setdefault(article.parent, []).append(article.index)
+        return children
+
+    def _related_candidates(self, article: Article) -> list[int]:
+        """Older articles of the same section that did not draw hidden (newer ones if too few)."""
+        found: list[int] = []
+        index = article.index - 1
+        while index >= 0 and len(found) < _RELATED_WINDOW:
+            other = self.articles[index]
+            if other.section == article.section and other.drawn_kind != HIDDEN:
+                found.append(index)
+            index -= 1
+        if len(found) < 3:
+            newer = [
+                a.index
+                for a in self.articles[article.index + 1 : article.index + 1 + _RELATED_WINDOW]
+                if a.section == article.section and a.drawn_kind != HIDDEN
+                and a.index not in seed_article.SPECIAL_ARTICLES
+            ]
+            found.extend(newer[: 3 - len(found)])
+        return found
+
+    def text_of(self, article: Article) -> ArticleText:
+        """The article's source, byline, authors and paragraphs (generated on demand)."""
+        special = seed_article.SPECIAL_ARTICLES.get(article.index)
+        if special is not None and special.text is not None:
+            return special.text
+        rng = self._rng(article.index, 3)
+        words = corpus()
+        source = "中国金融网" if rng.random() < 0.7 else rng.choice(words["sources"])
+        byline, authors = _byline(article.section, rng)
+        lengths = [rng.randint(2, 5) for _ in range(rng.randint(4, 9))]
+        sentences = [_fill(t, rng) for t in rng.sample(words["sentence_templates"], sum(lengths))]
+        paragraphs = []
+        for length in lengths:
+            paragraphs.append("".join(sentences[:length]))
+            del sentences[:length]
+        return ArticleText(
+            source=source,
+            byline=byline,
+            authors=authors,
+            paragraphs=paragraphs,
+            editor=rng.choice(words["editors"]),
+        )
+
+    # -- navigation -----------------------------------------------------------------------
+
+    @cached_property
+    def financeun_channels(self) -> dict[str, list[Article]]:
+        """Each financeun channel's listed articles, newest first."""
+        channels: dict[str, list[Article]] = {slug: [] for slug in CHANNELS}
+        for article in self.articles:
+            if article.section == FINANCEUN and article.kind != HIDDEN:
+                channels[article.channel].append(article)
+        for listed in channels.values():
+            listed.sort(key=lambda a: (a.published, a.index), reverse=True)
+        return channels
+
+    @cached_property
+    def cnfinance_listed(self) -> list[Article]:
+        """The cnfinance section's listed articles, newest first."""
+        listed = [a for a in self.articles if a.section == CNFINANCE and a.kind != HIDDEN]
+        listed.sort(key=lambda a: (a.published, a.index), reverse=True)
+        return listed
+
+    @property
+    def financeun_home_articles(self) -> list[Article]:
+        return self.financeun_channels["yaowen"][:10]
+
+    @property
+    def cnfinance_home_articles(self) -> list[Article]:
+        return self.cnfinance_listed[:8]
+
+    def financeun_list_path(self, channel: str, page: int) -> str:
+        return f"/articleList/{channel}_{page}.shtml"
+
+    def cnfinance_list_path(self, page: int) -> str:
+        return f"{CNFINANCE_PREFIX}/articles/?template={CNFINANCE_LIST_TEMPLATE}&page={page}"
+
+    def list_pages(self) -> Iterator[tuple[str, list[Article]]]:
+        """Every page that lists articles (home pages included) as (path, its articles)."""
+        yield "/", self.financeun_home_articles
+        yield f"{CNFINANCE_PREFIX}/", self.cnfinance_home_articles
+        for channel, listed in self.financeun_channels.items():
+            for page in range(1, page_count(listed) + 1):
+                yield self.financeun_list_path(channel, page), paginate(listed, page)
+        for page in range(1, page_count(self.cnfinance_listed) + 1):
+            yield self.cnfinance_list_path(page), paginate(self.cnfinance_listed, page)
+
+    def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
+        """The listed articles before and after this one in its section (上一篇/下一篇)."""
+        same = self._listed_by_section[article.section]
+        position = self._listed_position.get(article.index)
+        if position is None:
+            return None, None
+        previous = same[position - 1] if position > 0 else None
+        following = same[position + 1] if position + 1 < len(same) else None
+        return previous, following
+
+    @cached_property
+    def _listed_by_section(self) -> dict[str, list[Article]]:
+        sections: dict[str, list[Article]] = {FINANCEUN: [], CNFINANCE: []}
+        for article in self.articles:
+            if article.kind == LISTED:
+                sections[article.section].append(article)
+        return sections
+
+    @cached_property
+    def _listed_position(self) -> dict[int, int]:
+        return {
+            a.index: position
+            for listed in self._listed_by_section.values()
+            for position, a in enumerate(listed)
+        }
+
+    # -- truth ----------------------------------------------------------------------------
+
+    def truth(self, base_url: str) -> Iterator[dict]:
+        """Every article's expected exported fields and the pages that link to it."""
+        base = base_url.rstrip("/")
+        listed_on: dict[int, list[str]] = {}
+        for path, chunk in self.list_pages():
+            for article in chunk:
+                listed_on.setdefault(article.index, []).append(base + path)
+        linked_from: dict[int, list[str]] = {}
+        for article in self.articles:
+            for target in article.related:
+                linked_from.setdefault(target, []).append(base + article.path)
+        for article in self.articles:
+            text = self.text_of(article)
+            yield {
+                "url": base + article.path,
+                "site": article.section,
+                "kind": article.kind,
+                "disallowed": article.kind == VIP,
+                "hidden_level": article.level,
+                "title": article.title,
+                "source": text.source,
+                "byline": text.byline,
+                "authors": text.authors,
+                "published_at": beijing_iso(article.published),
+                "content": "\n".join(text.paragraphs),
+                "related": [self.related_entry(self.articles[i], base) for i in article.related],
+                "listed_on": listed_on.get(article.index, []),
+                "linked_from": linked_from.get(article.index, []),
+            }
+
+    def related_entry(self, article: Article, base: str) -> dict[str, str]:
+        return {
+            "title": article.title,
+            "url": base + article.path,
+            "published_at": beijing_iso(article.published),
+        }
+
+
+def section_of_path(path: str) -> str:
+    """Which replicated site (and so which site profile) a replica path belongs to."""
+    return CNFINANCE if path == CNFINANCE_PREFIX or path.startswith(CNFINANCE_PREFIX + "/") else FINANCEUN
+
+
+def page_count(listed: list[Article]) -> int:
+    """Number of list pages for these articles (an empty list still has its first page)."""
+    return max(1, -(-len(listed) // LIST_PAGE_SIZE))
+
+
+def paginate(listed: list[Article], page: int) -> list[Article]:
+    """The articles on list page ``page`` (1-based)."""
+    return listed[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    words = corpus()
+    company, company2 = rng.sample(words["companies"], 2)
+    return template.format(
+        company=company,
+        company2=company2,
+        region=rng.choice(words["regions"]),
+        person=rng.choice(words["people"]),
+        topic=rng.choice(words["topics"]),
+        pct=f"{rng.randint(1, 200) / 10:.1f}%",
+        num=str(rng.randint(12, 9800)),
+        year=str(rng.randint(2019, 2025)),
+        month=str(rng.randint(1, 12)),
+    )
+
+
+def _byline(section: str, rng: random.Random) -> tuple[str | None, list[str]]:
+    words = corpus()
+    if rng.random() < 0.1:
+        return None, []
+    authors = rng.sample(words["people"], 1 if rng.random() < 0.7 else 2)
+    if section == CNFINANCE:
+        return "作者：" + " ".join(authors), authors
+    form = rng.random()
+    if form < 0.15:
+        return "文/" + "、".join(authors), authors
+    return rng.choice(words["roles"]) + " " + " ".join(authors), authors

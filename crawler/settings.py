@@ -1,0 +1,42 @@
+"""Scrapy settings: polite defaults for the live sites; spiders for the replica go faster."""
+
+from crawler import __version__
+
+BOT_NAME = "cnfinance_news"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Who we are. Set CRAWLER_CONTACT (an e-mail or URL) to have it added to USER_AGENT.
+CRAWLER_CONTACT = ""
+USER_AGENT = (
+    f"cnfinance-news-crawler/{__version__} "
+    "(+https://pypi.org/project/cnfinance-news-crawler/)"
+)
+
+# Politeness on the live sites.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+
+# How far to follow 相关资讯 (related news) from the articles of the list pages:
+# 0 keeps to listed articles, 2 also takes their related articles and those articles' related.
+RELATED_DEPTH_LIMIT = 2
+
+ITEM_PIPELINES = {
+    "pipelines.validate.SchemaValidationPipeline": 800,
+}
+
+# One JSON Lines file per run unless -o/-O is given (those replace FEEDS).
+FEEDS = {
+    "data/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+}
+FEED_EXPORT_ENCODING = "utf-8"
+
+LOG_LEVEL = "INFO"

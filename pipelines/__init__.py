@@ -1,0 +1,1 @@
+"""Item pipelines, each doing one thing and reporting through stats and DropItem reasons."""

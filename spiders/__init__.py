@@ -1,0 +1,1 @@
+"""Spiders: the live sites, the offline replica, and single articles of any site."""

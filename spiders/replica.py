@@ -1,0 +1,68 @@
+"""The offline replica site: ``scrapy crawl replica -O out.jsonl`` works with no network."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.extraction.profiles import SiteProfile, get_profile
+from crawler.replica import ReplicaServer, ReplicaSite
+from crawler.replica.site import CNFINANCE_PREFIX, section_of_path
+from spiders.base import NewsSpider
+
+
+class ReplicaSpider(NewsSpider):
+    """Crawls the replica at ``-a base_url=URL``, or starts one in-process on a free port.
+
+    ``-a articles=N -a seed=S`` size the in-process replica (default 1000 articles, seed 1).
+    """
+
+    name = "replica"
+    allowed_domains = ["127.0.0.1", "localhost"]
+    custom_settings = {
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    }
+
+    def __init__(
+        self, base_url: str = "", articles: str = "1000", seed: str = "1", **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.articles = int(articles)
+        self.seed = int(seed)
+        self.server: ReplicaServer | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplicaSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.stop_server, signal=signals.spider_closed)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.base_url:
+            site = ReplicaSite(articles=self.articles, seed=self.seed)
+            self.server = ReplicaServer(site).start_in_thread()
+            self.base_url = self.server.base_url
+            self.logger.info(
+                "Started the replica site (%d articles, seed %d) at %s",
+                self.articles, self.seed, self.base_url,
+            )
+        self.start_urls = [f"{self.base_url}/", f"{self.base_url}{CNFINANCE_PREFIX}/"]
+        async for request in super().start():
+            yield request
+
+    def profile_for(self, url: str) -> SiteProfile | None:
+        return get_profile(section_of_path(urlsplit(url).path))
+
+    def stop_server(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None

@@ -1,0 +1,54 @@
+"""Shared fixtures: a real replica server on 127.0.0.1 and real ``scrapy crawl`` subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.replica import ReplicaServer, ReplicaSite
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCRAPY = [sys.executable, "-m", "scrapy"]
+
+
+@pytest.fixture
+def replica_server() -> Iterator[Callable[..., ReplicaServer]]:
+    """Starts replica servers on free 127.0.0.1 ports; stops them after the test."""
+    started: list[ReplicaServer] = []
+
+    def start(articles: int, seed: int = 1) -> ReplicaServer:
+        server = ReplicaServer(ReplicaSite(articles=articles, seed=seed)).start_in_thread()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def fetch_truth(base_url: str) -> list[dict]:
+    """The replica's ground truth as served at ``/_truth.jsonl``."""
+    with urllib.request.urlopen(f"{base_url}/_truth.jsonl", timeout=60) as reply:
+        return [json.loads(line) for line in reply.read().decode("utf-8").splitlines()]
+
+
+def run_scrapy(
+    *args: str, cwd: Path = PROJECT_ROOT, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``scrapy <args>`` as a real subprocess with the project's settings."""
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [*SCRAPY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]

@@ -1,0 +1,143 @@
+"""End to end: real ``scrapy crawl`` subprocesses against a real replica server.
+
+The oracle is the replica's own truth (``/_truth.jsonl``): which articles exist, which pages
+link them, which are disallowed by robots.txt, and every field a page shows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from crawler.replica import ReplicaSite
+from tests.conftest import PROJECT_ROOT, fetch_truth, read_jsonl, run_scrapy
+
+pytestmark = pytest.mark.e2e
+
+EXTRACTED_FIELDS = (
+    "title", "source", "byline", "authors", "published_at", "content", "related", "site",
+)
+SCHEMA = Draft202012Validator(
+    json.loads((PROJECT_ROOT / "schema" / "article.schema.json").read_text("utf-8"))
+)
+
+
+def reachable_depths(truth: list[dict], limit: int) -> dict[str, int]:
+    """Least related-news hops from a list page to each article the crawler may fetch."""
+    by_url = {t["url"]: t for t in truth}
+    depths = {t["url"]: 0 for t in truth if t["listed_on"] and not t["disallowed"]}
+    frontier = list(depths)
+    for depth in range(1, limit + 1):
+        following = []
+        for url in frontier:
+            for entry in by_url[url]["related"]:
+                target = by_url[entry["url"]]
+                if target["disallowed"] or entry["url"] in depths:
+                    continue
+                depths[entry["url"]] = depth
+                following.append(entry["url"])
+        frontier = following
+    return depths
+
+
+def assert_matches_truth(records: list[dict], truth: list[dict], limit: int) -> None:
+    by_url = {t["url"]: t for t in truth}
+    expected = reachable_depths(truth, limit)
+    counts = Counter(r["url"] for r in records)
+    assert [url for url, n in counts.items() if n > 1] == []
+    assert set(counts) == set(expected)
+    assert not any(by_url[url]["disallowed"] for url in counts)
+    exported = {r["url"]: r for r in records}
+    for record in records:
+        true = by_url[record["url"]]
+        assert list(SCHEMA.iter_errors(record)) == []
+        assert {f: record[f] for f in EXTRACTED_FIELDS} == {f: true[f] for f in EXTRACTED_FIELDS}
+        assert record["extraction"] == true["site"]
+        assert record["depth"] >= expected[record["url"]]
+        if record["depth"] == 0:
+            assert record["found_via"] in true["listed_on"]
+        else:
+            assert record["found_via"] in true["linked_from"]
+            assert exported[record["found_via"]]["depth"] == record["depth"] - 1
+
+
+def test_crawl_exports_every_reachable_article_once_with_true_fields(replica_server, tmp_path):
+    server = replica_server(articles=400, seed=7)
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy("crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    truth = fetch_truth(server.base_url)
+    records = read_jsonl(out)
+    assert_matches_truth(records, truth, limit=2)
+    # The replica holds what makes this test meaningful: both layouts, articles found only
+    # through related news, some beyond the depth limit, and robots-disallowed ones.
+    depths = Counter(r["depth"] for r in records)
+    assert depths[1] > 0 and depths[2] > 0
+    assert {r["site"] for r in records} == {"financeun", "cnfinance"}
+    assert any(t["hidden_level"] > 2 for t in truth)
+    assert any(t["disallowed"] for t in truth)
+    assert "robotstxt/forbidden" in result.stderr
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3])
+def test_related_depth_limit_setting(replica_server, tmp_path, limit):
+    server = replica_server(articles=250, seed=11)
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy(
+        "crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out),
+        "-s", f"RELATED_DEPTH_LIMIT={limit}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_matches_truth(read_jsonl(out), fetch_truth(server.base_url), limit=limit)
+
+
+def test_default_run_starts_its_own_replica_and_writes_dated_feed(tmp_path: Path):
+    result = run_scrapy("crawl", "replica", "-a", "articles=60", "-a", "seed=3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    files = list((tmp_path / "data" / "replica").glob("*.jsonl"))
+    assert len(files) == 1
+    raw = files[0].read_text("utf-8")
+    assert "\\u" not in raw  # Chinese is written as UTF-8, not escaped
+    records = read_jsonl(files[0])
+    # The in-process server picked its own port: the truth is built for that address.
+    scheme, _, host = records[0]["url"].split("/", 3)[:3]
+    truth = list(ReplicaSite(articles=60, seed=3).truth(f"{scheme}//{host}"))
+    assert_matches_truth(records, truth, limit=2)
+    seed = next(r for r in records if r["title"] == "DeepSeek 为中国在国际市场争取到 AI 话语权")
+    assert seed["source"] == "中国金融网"
+    assert seed["published_at"] == "2025-02-06T06:41:00+08:00"
+    assert seed["authors"] == ["金科"]
+    assert seed["content"].startswith("在全球人工智能(AI)技术的激烈竞争浪潮中")
+    assert seed["content"].endswith("为全球科技进步做出更大的贡献。")
+    assert [(e["title"], e["published_at"]) for e in seed["related"]] == [
+        ("云南丽江市永胜县委县人民政府向广大游客推荐永胜县特产沃柑", "2023-03-27T10:44:00+08:00"),
+        ("非凡十年谱华章、接续奋斗续辉煌", "2022-11-25T09:28:00+08:00"),
+        ("宁波银行 2024 年度业绩快报展现出了绝对实力", "2025-02-06T08:16:00+08:00"),
+    ]
+
+
+def test_article_spider_crawls_given_pages_and_their_related_news(replica_server, tmp_path):
+    server = replica_server(articles=120, seed=5)
+    truth = {t["url"]: t for t in fetch_truth(server.base_url)}
+    start = next(
+        t for t in truth.values()
+        if t["site"] == "financeun" and not t["disallowed"]
+        and all(not truth[e["url"]]["disallowed"] for e in t["related"])
+    )
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy(
+        "crawl", "article", "-a", f"url={start['url']}", "-O", str(out),
+        "-s", "RELATED_DEPTH_LIMIT=1",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = {r["url"]: r for r in read_jsonl(out)}
+    assert set(records) == {start["url"]} | {e["url"] for e in start["related"]}
+    assert records[start["url"]]["depth"] == 0 and records[start["url"]]["found_via"] is None
+    for url, record in records.items():
+        assert record["extraction"] == "generic"
+        for field in ("title", "source", "authors", "published_at", "content", "related"):
+            assert record[field] == truth[url][field], (url, field)

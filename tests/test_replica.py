@@ -1,0 +1,148 @@
+"""The replica site: deterministic, growable, faithful to the seed, served over real HTTP."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.robotparser import RobotFileParser
+
+import pytest
+
+from crawler.replica import ReplicaSite, pages
+from tests.conftest import PROJECT_ROOT, fetch_truth
+
+SEED_FILE = PROJECT_ROOT / "crawler" / "replica" / "seed_article.txt"
+BASE = "http://replica.test"
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            return reply.status, reply.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def test_same_seed_same_site_other_seed_other_site():
+    first = list(ReplicaSite(articles=80, seed=4).truth(BASE))
+    again = list(ReplicaSite(articles=80, seed=4).truth(BASE))
+    other = list(ReplicaSite(articles=80, seed=5).truth(BASE))
+    assert first == again
+    assert [t["title"] for t in first[4:]] != [t["title"] for t in other[4:]]
+
+
+def test_growing_the_site_keeps_older_articles_as_they_were():
+    small = list(ReplicaSite(articles=200, seed=2).truth(BASE))
+    large = list(ReplicaSite(articles=300, seed=2).truth(BASE))
+    stable = ("url", "title", "source", "byline", "authors", "published_at", "content", "related")
+    for before, after in zip(small[:150], large[:150], strict=True):
+        assert {k: before[k] for k in stable} == {k: after[k] for k in stable}
+    assert min(t["published_at"] for t in large[200:]) > max(t["published_at"] for t in small[4:])
+
+
+@pytest.mark.parametrize("articles", [9, 100_001])
+def test_size_out_of_range_is_refused(articles):
+    with pytest.raises(ValueError, match="articles must be"):
+        ReplicaSite(articles=articles)
+
+
+def test_seed_article_is_verbatim_with_its_three_related_items():
+    lines = [line.strip() for line in SEED_FILE.read_text("utf-8").splitlines()]
+    related_at = lines.index("相关资讯")
+    truth = list(ReplicaSite(articles=10).truth(BASE))
+    seed = next(t for t in truth if t["title"] == lines[0])
+    assert f"来源:{seed['source']} 2025年02月06日 06时41分" == lines[1]
+    assert seed["byline"] == lines[2] == "中国金融网首席金融观察员 金科"
+    assert seed["authors"] == ["金科"]
+    assert seed["published_at"] == "2025-02-06T06:41:00+08:00"
+    assert seed["content"].split("\n") == [line for line in lines[3:related_at] if line]
+    related_lines = [line.rstrip(" -") for line in lines[related_at + 1 :] if line not in ("", "-")]
+    assert [e["title"] for e in seed["related"]] == related_lines[0::2]
+    shown = [
+        re.sub(r"(\d+)年(\d+)月(\d+)日 (\d+)时(\d+)分", r"\1-\2-\3T\4:\5:00+08:00", text)
+        for text in related_lines[1::2]
+    ]
+    assert [e["published_at"] for e in seed["related"]] == shown
+
+
+def test_site_shape_hidden_vip_layouts_and_related_counts():
+    site = ReplicaSite(articles=1000, seed=1)
+    truth = list(site.truth(BASE))
+    hidden = [t for t in truth if t["kind"] == "hidden"]
+    assert hidden and all(not t["listed_on"] and t["linked_from"] for t in hidden)
+    assert {t["hidden_level"] for t in hidden} >= {1, 2, 3}
+    assert any(t["disallowed"] for t in truth)
+    assert {t["site"] for t in truth} == {"financeun", "cnfinance"}
+    assert all(3 <= len(t["related"]) <= 8 for t in truth[10:])
+    by_url = {t["url"]: t for t in truth}
+    for t in truth:
+        for entry in t["related"]:
+            target = by_url[entry["url"]]
+            assert target["site"] == t["site"]
+            assert (entry["title"], entry["published_at"]) == (
+                target["title"], target["published_at"]
+            )
+    words = set("".join(t["content"] for t in truth))
+    assert "的" in words and "lorem" not in "".join(t["content"] for t in truth[:50])
+
+
+def test_article_pages_carry_the_chrome_that_misleads_naive_extraction():
+    site = ReplicaSite(articles=50)
+    for article in site.articles[3:12]:
+        html = pages.render_article(site, article).decode("utf-8")
+        for trap in ("相关资讯", "上一篇", "下一篇", "分享到", "ICP备", "Copyright", "<script"):
+            assert trap in html, (article.path, trap)
+
+
+def test_server_lists_every_listed_article_and_robots_disallows_the_vip_section(replica_server):
+    server = replica_server(articles=300, seed=9)
+    truth = fetch_truth(server.base_url)
+    robots = RobotFileParser()
+    status, text = get(f"{server.base_url}/robots.txt")
+    assert status == 200
+    robots.parse(text.splitlines())
+    for t in truth:
+        assert robots.can_fetch("*", t["url"]) is not t["disallowed"]
+        status, html = get(t["url"])
+        assert status == 200 and t["title"] in html
+    list_pages = {page for t in truth for page in t["listed_on"]}
+    found: dict[str, set[str]] = {}
+    for page in list_pages:
+        status, html = get(page)
+        assert status == 200
+        for href in re.findall(r'href="([^"]+(?:newsDetail|articles/\d{4})[^"]*)"', html):
+            found.setdefault(server.base_url + href.replace("&amp;", "&"), set()).add(page)
+    for t in truth:
+        assert set(t["listed_on"]) <= found.get(t["url"], set())
+    assert get(f"{server.base_url}/articleList/yaowen_999.shtml")[0] == 404
+    assert get(f"{server.base_url}/newsDetail/1.shtml")[0] == 404
+    status, sitemap = get(f"{server.base_url}/sitemap.xml")
+    assert status == 200 and sitemap.count("<loc>") == sum(t["kind"] == "listed" for t in truth)
+
+
+def test_command_line_server_serves_the_site(tmp_path: Path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler.replica", "--port", "0", "--articles", "20"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        banner = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/", banner)
+        assert match, banner
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                truth = fetch_truth(match[1])
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert len(truth) == 20
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

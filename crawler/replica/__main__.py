@@ -14,7 +14,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=1000, help="10 to 100000")
     parser.add_argument("--seed", type=int, default=1, help="the site is a function of this")
     args = parser.parse_args(argv)
-    server = ReplicaServer(ReplicaSite(articles=args.articles, seed=args.seed), args.host, args.port)
+    site = ReplicaSite(articles=args.articles, seed=args.seed)
+    server = ReplicaServer(site, args.host, args.port)
     print(f"replica site with {args.articles} articles at {server.base_url}/", flush=True)
     try:
         server.serve_forever()

@@ -43,7 +43,7 @@ def _page(title: str, head_extra: str, body: str) -> bytes:
         "<script>var _hmt = _hmt || [];(function(){var hm = document.createElement('script');"
         "hm.src = 'https://hm.baidu.com/hm.js?5f1e2d3c4b';})();</script>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 # -- financeun (www.financeun.com) --------------------------------------------------------

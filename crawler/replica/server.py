@@ -28,7 +28,7 @@ class ReplicaRequestHandler(BaseHTTPRequestHandler):
     server: ReplicaServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         status, content_type, body = self.server.respond(self.path, self._base_url())
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -40,7 +40,7 @@ class ReplicaRequestHandler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         return f"http://{host}"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Silent: a crawl makes thousands of requests."""
 
 

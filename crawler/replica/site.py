@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -191,21 +192,25 @@ class ReplicaSite:
                 children.setdefault(article.parent, []).append(article.index)
         return children
 
+    @cached_property
+    def _linkable(self) -> dict[str, list[int]]:
+        """Per section, the indices of articles that did not draw hidden, ascending."""
+        linkable: dict[str, list[int]] = {FINANCEUN: [], CNFINANCE: []}
+        for article in self.articles:
+            if article.drawn_kind != HIDDEN:
+                linkable[article.section].append(article.index)
+        return linkable
+
     def _related_candidates(self, article: Article) -> list[int]:
         """Older articles of the same section that did not draw hidden (newer ones if too few)."""
-        found: list[int] = []
-        index = article.index - 1
-        while index >= 0 and len(found) < _RELATED_WINDOW:
-            other = self.articles[index]
-            if other.section == article.section and other.drawn_kind != HIDDEN:
-                found.append(index)
-            index -= 1
+        linkable = self._linkable[article.section]
+        position = bisect_left(linkable, article.index)
+        found = linkable[max(0, position - _RELATED_WINDOW) : position][::-1]
         if len(found) < 3:
             newer = [
-                a.index
-                for a in self.articles[article.index + 1 : article.index + 1 + _RELATED_WINDOW]
-                if a.section == article.section and a.drawn_kind != HIDDEN
-                and a.index not in seed_article.SPECIAL_ARTICLES
+                index
+                for index in linkable[position : position + _RELATED_WINDOW]
+                if index != article.index and index not in seed_article.SPECIAL_ARTICLES
             ]
             found.extend(newer[: 3 - len(found)])
         return found
@@ -345,7 +350,8 @@ class ReplicaSite:
 
 def section_of_path(path: str) -> str:
     """Which replicated site (and so which site profile) a replica path belongs to."""
-    return CNFINANCE if path == CNFINANCE_PREFIX or path.startswith(CNFINANCE_PREFIX + "/") else FINANCEUN
+    in_cnfinance = path == CNFINANCE_PREFIX or path.startswith(CNFINANCE_PREFIX + "/")
+    return CNFINANCE if in_cnfinance else FINANCEUN
 
 
 def page_count(listed: list[Article]) -> int:

@@ -1,0 +1,79 @@
+"""Publication times written the Chinese or the numeric way, as ISO 8601 (Beijing time)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+_EARLIEST_YEAR = 1990
+_LATEST_YEAR = 2100
+
+_DATE = (
+    r"(?<!\d)(?P<year>\d{4})"
+    r"(?:\s*年\s*(?P<cn_month>\d{1,2})\s*月\s*(?P<cn_day>\d{1,2})\s*日"
+    r"|(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d))"
+)
+_TIME = (
+    r"(?:\s*T?\s*(?P<hour>\d{1,2})\s*(?::|时)\s*(?P<minute>\d{1,2})(?!\d)\s*分?"
+    r"(?::(?P<second>\d{2})(?:\.\d+)?|\s*(?P<cn_second>\d{1,2})\s*秒)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}(?!\d))?)?"
+)
+_LABEL = r"(?:发布时间|发布日期|发表时间|更新时间|时间|日期|发布于|发表于)\s*:?\s*"
+
+_ANYWHERE = re.compile(_DATE + _TIME)
+_WHOLE = re.compile(rf"\s*(?:{_LABEL})?{_DATE}{_TIME}\s*")
+
+
+def find_datetime(text: str) -> str | None:
+    """The first valid date or time anywhere in ``text``, as ISO 8601."""
+    for match in _ANYWHERE.finditer(_normalize(text)):
+        found = _to_iso(match)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_datetime(text: str) -> str | None:
+    """``text`` read as one date or time (a label such as ``发布时间：`` allowed before it)."""
+    match = _WHOLE.fullmatch(_normalize(text))
+    return _to_iso(match) if match else None
+
+
+def _normalize(text: str) -> str:
+    """Full-width digits and punctuation made ASCII (``２０２５年`` -> ``2025年``)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _to_iso(match: re.Match[str]) -> str | None:
+    year = int(match["year"])
+    month = int(match["month"] or match["cn_month"])
+    day = int(match["day"] or match["cn_day"])
+    if not _EARLIEST_YEAR <= year <= _LATEST_YEAR:
+        return None
+    try:
+        if match["hour"] is None:
+            return date(year, month, day).isoformat()
+        moment = datetime(
+            year,
+            month,
+            day,
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"] or match["cn_second"] or 0),
+            tzinfo=_zone(match["zone"]),
+        )
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+def _zone(text: str | None) -> timezone:
+    if not text:
+        return BEIJING
+    if text.upper() == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))

@@ -1,0 +1,33 @@
+"""A fetched page: its parsed markup and the URL its links resolve against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+
+@dataclass(frozen=True)
+class Page:
+    """Parsed HTML of a page and the base URL of its links (``<base href>`` applied)."""
+
+    url: str
+    base_url: str
+    selector: Selector
+
+    @classmethod
+    def parse(cls, html: str, url: str) -> Page:
+        selector = Selector(text=html)
+        base_href = selector.css("base::attr(href)").get()
+        base_url = urljoin(url, base_href.strip()) if base_href else url
+        return cls(url=url, base_url=base_url, selector=selector)
+
+    def absolute(self, href: str) -> str:
+        """``href`` resolved against the page's base URL."""
+        return urljoin(self.base_url, href.strip())
+
+    def canonical_url(self) -> str | None:
+        """The absolute ``<link rel="canonical">`` href, if the page has one."""
+        href = self.selector.css('link[rel~="canonical"]::attr(href)').get()
+        return self.absolute(href) if href and href.strip() else None

@@ -1,0 +1,78 @@
+"""What a site profile is: one publisher's crawl navigation and article selectors."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from crawler.extraction.bylines import find_source, looks_like_byline
+from crawler.extraction.content import body_paragraphs
+from crawler.extraction.dates import find_datetime
+from crawler.extraction.page import Page
+from crawler.extraction.related import related_entries
+from crawler.extraction.text import clean_line, element_text
+
+
+class SiteProfile:
+    """A publisher's selectors; each field is None or empty when its selector finds nothing."""
+
+    name: ClassVar[str]
+    domains: ClassVar[tuple[str, ...]]
+    start_urls: ClassVar[tuple[str, ...]]
+    list_link_css: ClassVar[str]
+    article_link_css: ClassVar[str]
+
+    title_css: ClassVar[tuple[str, ...]]
+    info_css: ClassVar[str]
+    """Elements whose text holds the source (``来源:``/``摘自：``) and the publication time."""
+    byline_css: ClassVar[str]
+    """The first element it selects holds the byline, when that text looks like one."""
+    paragraph_css: ClassVar[str]
+    related_item_css: ClassVar[str]
+
+    def handles(self, host: str) -> bool:
+        """Whether ``host`` is one of the site's domains or a subdomain of one."""
+        host = host.lower().rstrip(".")
+        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+    def extract(self, page: Page) -> dict[str, Any]:
+        """The article fields this profile's selectors find on ``page``."""
+        return {
+            "title": self.title(page),
+            "source": self.source(page),
+            "byline": self.byline(page),
+            "published_at": self.published_at(page),
+            "content": self.content(page),
+            "related": self.related(page),
+        }
+
+    def title(self, page: Page) -> str | None:
+        for css in self.title_css:
+            for element in page.selector.css(css):
+                title = clean_line(element_text(element.root))
+                if title:
+                    return title
+        return None
+
+    def source(self, page: Page) -> str | None:
+        return next(filter(None, map(find_source, self._info_lines(page))), None)
+
+    def published_at(self, page: Page) -> str | None:
+        return next(filter(None, map(find_datetime, self._info_lines(page))), None)
+
+    def byline(self, page: Page) -> str | None:
+        for element in page.selector.css(self.byline_css):
+            line = clean_line(element_text(element.root))
+            if line:
+                return line if looks_like_byline(line) else None
+        return None
+
+    def content(self, page: Page) -> str:
+        texts = (element_text(element.root) for element in page.selector.css(self.paragraph_css))
+        return "\n".join(body_paragraphs(texts))
+
+    def related(self, page: Page) -> list[dict[str, str | None]]:
+        items = [element.root for element in page.selector.css(self.related_item_css)]
+        return related_entries(items, page)
+
+    def _info_lines(self, page: Page) -> list[str]:
+        return [clean_line(element_text(e.root)) for e in page.selector.css(self.info_css)]

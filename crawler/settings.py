@@ -33,10 +33,9 @@ ITEM_PIPELINES = {
     "pipelines.validate.SchemaValidationPipeline": 800,
 }
 
-# One JSON Lines file per run unless -o/-O is given (those replace FEEDS).
-FEEDS = {
-    "data/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
-}
+# When a crawl is given no -o/-O and no FEEDS, it writes one JSON Lines file per run here.
+# (Not set as FEEDS: Scrapy adds FEEDS to the feeds of -o/-O instead of replacing them.)
+DEFAULT_FEED_URI = "data/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 
 LOG_LEVEL = "INFO"

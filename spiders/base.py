@@ -53,6 +53,9 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        if not settings.getdict("FEEDS") and settings.get("DEFAULT_FEED_URI"):
+            feed = {"format": "jsonlines", "encoding": "utf-8"}
+            settings.set("FEEDS", {settings["DEFAULT_FEED_URI"]: feed}, priority="spider")
         contact = settings.get("CRAWLER_CONTACT")
         agent = settings.get("USER_AGENT")
         if contact and contact not in agent:

@@ -133,9 +133,10 @@ def test_article_spider_crawls_given_pages_and_their_related_news(replica_server
     out = tmp_path / "out.jsonl"
     result = run_scrapy(
         "crawl", "article", "-a", f"url={start['url']}", "-O", str(out),
-        "-s", "RELATED_DEPTH_LIMIT=1",
+        "-s", "RELATED_DEPTH_LIMIT=1", cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert not (tmp_path / "data").exists()  # -O replaces the default dated feed
     records = {r["url"]: r for r in read_jsonl(out)}
     assert set(records) == {start["url"]} | {e["url"] for e in start["related"]}
     assert records[start["url"]]["depth"] == 0 and records[start["url"]]["found_via"] is None

@@ -146,3 +146,11 @@ def test_command_line_server_serves_the_site(tmp_path: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_largest_site_is_built_in_memory_and_serves_its_newest_article():
+    site = ReplicaSite(articles=100_000, seed=1)
+    newest = site.articles[-1]
+    html = pages.render_article(site, newest).decode("utf-8")
+    assert newest.title in html and site.by_path[newest.path] is newest
+    assert sum(len(chunk) for _, chunk in site.list_pages()) >= 0.8 * 100_000

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 @dataclass
@@ -32,7 +32,7 @@ class ArticleItem:
     depth: int
     crawled_at: str
     content_sha256: str
-    extraction: str
+    extraction: dict[str, Any]
     schema_version: str = field(default=SCHEMA_VERSION)
 
 
@@ -63,7 +63,7 @@ def build_article_item(
         depth=depth,
         crawled_at=moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-        extraction=fields["extraction"],
+        extraction=dict(fields["extraction"]),
     )
 
 

@@ -29,6 +29,15 @@ DOWNLOAD_TIMEOUT = 30
 # 0 keeps to listed articles, 2 also takes their related articles and those articles' related.
 RELATED_DEPTH_LIMIT = 2
 
+# Warn when more than this share of a site's pages (once it has at least MIN_PAGES) needed
+# the generic extractor for a field: the site's layout has probably changed.
+EXTRACTION_DRIFT_THRESHOLD = 0.10
+EXTRACTION_DRIFT_MIN_PAGES = 10
+
+EXTENSIONS = {
+    "crawler.drift.ExtractionDriftMonitor": 500,
+}
+
 ITEM_PIPELINES = {
     "pipelines.validate.SchemaValidationPipeline": 800,
 }

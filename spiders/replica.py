@@ -19,7 +19,8 @@ from spiders.base import NewsSpider
 class ReplicaSpider(NewsSpider):
     """Crawls the replica at ``-a base_url=URL``, or starts one in-process on a free port.
 
-    ``-a articles=N -a seed=S`` size the in-process replica (default 1000 articles, seed 1).
+    ``-a articles=N -a seed=S`` size the in-process replica (default 1000 articles, seed 1);
+    ``-a drift=0.3`` serves that share of its financeun pages in a layout the profile misses.
     """
 
     name = "replica"
@@ -32,12 +33,18 @@ class ReplicaSpider(NewsSpider):
     }
 
     def __init__(
-        self, base_url: str = "", articles: str = "1000", seed: str = "1", **kwargs: Any
+        self,
+        base_url: str = "",
+        articles: str = "1000",
+        seed: str = "1",
+        drift: str = "0",
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
         self.articles = int(articles)
         self.seed = int(seed)
+        self.drift = float(drift)
         self.server: ReplicaServer | None = None
 
     @classmethod
@@ -48,7 +55,7 @@ class ReplicaSpider(NewsSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.base_url:
-            site = ReplicaSite(articles=self.articles, seed=self.seed)
+            site = ReplicaSite(articles=self.articles, seed=self.seed, drifted_share=self.drift)
             self.server = ReplicaServer(site).start_in_thread()
             self.base_url = self.server.base_url
             self.logger.info(

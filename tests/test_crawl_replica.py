@@ -7,6 +7,7 @@ link them, which are disallowed by robots.txt, and every field a page shows.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def assert_matches_truth(records: list[dict], truth: list[dict], limit: int) -> 
         true = by_url[record["url"]]
         assert list(SCHEMA.iter_errors(record)) == []
         assert {f: record[f] for f in EXTRACTED_FIELDS} == {f: true[f] for f in EXTRACTED_FIELDS}
-        assert record["extraction"] == true["site"]
+        assert record["extraction"]["profile"] == true["site"]
         assert record["depth"] >= expected[record["url"]]
         if record["depth"] == 0:
             assert record["found_via"] in true["listed_on"]
@@ -83,6 +84,39 @@ def test_crawl_exports_every_reachable_article_once_with_true_fields(replica_ser
     assert any(t["hidden_level"] > 2 for t in truth)
     assert any(t["disallowed"] for t in truth)
     assert "robotstxt/forbidden" in result.stderr
+    assert "Layout drift" not in result.stderr
+    assert all(set(r["extraction"]["fields"].values()) <= {"profile", None} for r in records)
+
+
+def test_layout_drift_falls_back_to_generic_and_raises_the_alarm(replica_server, tmp_path):
+    server = replica_server(articles=300, seed=13, drifted_share=0.3)
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy("crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = read_jsonl(out)
+    assert_matches_truth(records, fetch_truth(server.base_url), limit=2)
+    drifted = {
+        server.base_url + a.path for a in server.site.articles if server.site.is_drifted(a)
+    }
+    for record in records:
+        fields = record["extraction"]["fields"]
+        expected = "generic" if record["url"] in drifted else "profile"
+        assert (fields["title"], fields["published_at"], fields["source"]) == (expected,) * 3
+        assert fields["content"] == "profile"
+    financeun = [r for r in records if r["site"] == "financeun"]
+    share = sum(r["url"] in drifted for r in financeun) / len(financeun)
+    for field in ("title", "source", "published_at"):
+        warning = re.search(
+            rf"Layout drift on financeun: the profile missed '{field}' on (\d+) of (\d+) pages"
+            r".*e\.g\. (\S+), (\S+), (\S+)$",
+            result.stderr, re.M,
+        )
+        assert warning, field
+        assert (int(warning[1]), int(warning[2])) == (round(share * len(financeun)), len(financeun))
+        assert set(warning.groups()[2:]) <= drifted
+        assert f"'extraction/drift/financeun/{field}': {round(share, 4)}" in result.stderr
+    assert "Layout drift on financeun: the profile missed 'content'" not in result.stderr
+    assert "Layout drift on cnfinance" not in result.stderr
 
 
 @pytest.mark.parametrize("limit", [0, 1, 3])
@@ -141,6 +175,6 @@ def test_article_spider_crawls_given_pages_and_their_related_news(replica_server
     assert set(records) == {start["url"]} | {e["url"] for e in start["related"]}
     assert records[start["url"]]["depth"] == 0 and records[start["url"]]["found_via"] is None
     for url, record in records.items():
-        assert record["extraction"] == "generic"
+        assert record["extraction"]["profile"] is None
         for field in ("title", "source", "authors", "published_at", "content", "related"):
             assert record[field] == truth[url][field], (url, field)

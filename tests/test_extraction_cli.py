@@ -39,7 +39,7 @@ def test_cli_prints_the_article_as_json(tmp_path: Path) -> None:
     assert "金科" in result.stdout
     assert result.stdout.startswith('{\n  "title": ')
     article = json.loads(result.stdout)
-    assert article["extraction"] == "financeun"
+    assert article["extraction"]["profile"] == "financeun"
     for name in ("title", "source", "byline", "authors", "published_at", "content", "related"):
         assert article[name] == truth[name], name
 

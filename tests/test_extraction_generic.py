@@ -42,7 +42,12 @@ def test_unknown_site_page() -> None:
                 "published_at": "2025-01-20",
             },
         ],
-        "extraction": "generic",
+        "extraction": {
+            "profile": None,
+            "fields": dict.fromkeys(
+                ("title", "source", "byline", "published_at", "content", "related"), "generic"
+            ),
+        },
         "canonical_url": None,
     }
 
@@ -81,7 +86,8 @@ def test_profile_fields_it_cannot_find_fall_back_to_generic() -> None:
     url = "https://www.financeun.com/newsDetail/99.shtml"
     article = extract_article(fixture("unknown_site.html"), url)
     generic = extract_article(fixture("unknown_site.html"), UNKNOWN_SITE_URL)
-    assert article["extraction"] == "financeun"
+    assert article["extraction"]["profile"] == "financeun"
+    assert set(article["extraction"]["fields"].values()) <= {"generic", None}
     assert {k: v for k, v in article.items() if k != "extraction"} == {
         k: v for k, v in generic.items() if k != "extraction"
     }

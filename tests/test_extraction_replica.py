@@ -47,7 +47,9 @@ def mismatches(got: dict, truth: dict, fields: tuple[str, ...]) -> list[str]:
 def test_seed_article(seed_page: tuple[bytes, dict], profile: str | None) -> None:
     body, truth = seed_page
     article = extract_article(body, truth["url"], profile=profile)
-    assert article["extraction"] == (profile or "generic")
+    assert article["extraction"]["profile"] == profile
+    origin = "profile" if profile else "generic"
+    assert set(article["extraction"]["fields"].values()) == {origin}
     assert article["title"] == "DeepSeek 为中国在国际市场争取到 AI 话语权"
     assert article["source"] == "中国金融网"
     assert article["byline"] == "中国金融网首席金融观察员 金科"
@@ -87,7 +89,7 @@ def test_every_article_through_its_profile(
     for body, truth in rendered:
         if truth["site"] == layout:
             article = extract_article(body, truth["url"], profile=layout)
-            assert article["extraction"] == layout
+            assert article["extraction"]["profile"] == layout
             problems += mismatches(article, truth, FIELDS)
     assert problems == []
 
@@ -98,7 +100,7 @@ def test_every_article_through_generic(rendered: list[tuple[bytes, dict]], layou
     for body, truth in rendered:
         if truth["site"] == layout:
             article = extract_article(body, truth["url"])
-            assert article["extraction"] == "generic"
+            assert article["extraction"]["profile"] is None
             problems += mismatches(article, truth, FIELDS)
     assert problems == []
 

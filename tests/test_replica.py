@@ -21,11 +21,19 @@ BASE = "http://replica.test"
 
 
 def get(url: str) -> tuple[int, str]:
+    """Status and text of a page (UTF-8, or the GBK family for pages declaring gb2312)."""
     try:
         with urllib.request.urlopen(url, timeout=30) as reply:
-            return reply.status, reply.read().decode("utf-8")
+            raw = reply.read()
+            return reply.status, raw.decode("gb18030" if b'charset="gb2312"' in raw else "utf-8")
     except urllib.error.HTTPError as error:
         return error.code, ""
+
+
+def page_text(site: ReplicaSite, article) -> str:
+    """An article page's HTML, decoded by the charset the replica serves it in."""
+    encoding = "utf-8" if site.charset_of(article) == "utf-8" else "gb18030"
+    return pages.render_article(site, article).decode(encoding)
 
 
 def test_same_seed_same_site_other_seed_other_site():
@@ -94,7 +102,7 @@ def test_site_shape_hidden_vip_layouts_and_related_counts():
 def test_article_pages_carry_the_chrome_that_misleads_naive_extraction():
     site = ReplicaSite(articles=50)
     for article in site.articles[3:12]:
-        html = pages.render_article(site, article).decode("utf-8")
+        html = page_text(site, article)
         for trap in ("相关资讯", "上一篇", "下一篇", "分享到", "ICP备", "Copyright", "<script"):
             assert trap in html, (article.path, trap)
 
@@ -154,3 +162,32 @@ def test_largest_site_is_built_in_memory_and_serves_its_newest_article():
     html = pages.render_article(site, newest).decode("utf-8")
     assert newest.title in html and site.by_path[newest.path] is newest
     assert sum(len(chunk) for _, chunk in site.list_pages()) >= 0.8 * 100_000
+
+
+def test_one_article_page_in_ten_is_gbk_declared_only_in_the_html(replica_server):
+    server = replica_server(articles=40)
+    truth = fetch_truth(server.base_url)
+    served = []
+    for t in truth[:20]:
+        with urllib.request.urlopen(t["url"], timeout=30) as reply:
+            served.append((reply.headers["Content-Type"], reply.read(), t))
+    gbk = [(kind, raw, t) for kind, raw, t in served if b'<meta charset="gb2312">' in raw]
+    assert len(gbk) == 2
+    for kind, raw, t in gbk:
+        assert kind == "text/html"
+        assert t["title"] in raw.decode("gb18030")
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+
+
+def test_drifted_pages_use_a_layout_the_financeun_profile_does_not_know():
+    site = ReplicaSite(articles=200, drifted_share=0.5)
+    financeun = [a for a in site.articles if a.section == "financeun"]
+    drifted = [a for a in financeun if site.is_drifted(a)]
+    assert 0.3 < len(drifted) / len(financeun) < 0.7
+    for article in financeun[:30]:
+        html = page_text(site, article)
+        assert ('class="news_title"' in html) is not site.is_drifted(article)
+        assert article.title in html
+    undrifted = ReplicaSite(articles=200)
+    assert list(undrifted.truth(BASE)) == list(site.truth(BASE))

@@ -8,15 +8,18 @@ what the generic extractor finds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from crawler.extraction.bylines import parse_authors
 from crawler.extraction.decoding import decode_html
 from crawler.extraction.generic import GenericExtractor
 from crawler.extraction.page import Page
+from crawler.extraction.plausibility import plausible
 from crawler.extraction.profiles import PROFILES, get_profile, profile_for_url
 
 GENERIC = "generic"
+PROFILE = "profile"
 FIELDS = ("title", "source", "byline", "published_at", "content", "related")
 
 
@@ -26,13 +29,27 @@ def extract_article(
     headers: Mapping[str, str] | None = None,
     *,
     profile: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The article on a page: title, source, byline, authors, time, content, related links."""
+    """The article on a page: title, source, byline, authors, time, content, related links.
+
+    ``extraction`` tells which profile read the page (None: no profile fits the URL) and,
+    per field, whether the value came from that ``profile``, from the ``generic`` extractor
+    (the profile found nothing believable), or from neither (None).
+    """
     page = Page.parse(decode_html(body, headers), url)
     site = get_profile(profile) if profile is not None else profile_for_url(url)
     found = site.extract(page) if site is not None else {}
     generic = GenericExtractor(page)
-    fields = {name: found.get(name) or getattr(generic, name)() for name in FIELDS}
+    fields: dict[str, Any] = {}
+    origins: dict[str, str | None] = {}
+    for name in FIELDS:
+        value = found.get(name)
+        if plausible(name, value, now):
+            fields[name], origins[name] = value, PROFILE
+            continue
+        value = getattr(generic, name)()
+        fields[name], origins[name] = value, GENERIC if value else None
     return {
         "title": fields["title"],
         "source": fields["source"],
@@ -41,9 +58,17 @@ def extract_article(
         "published_at": fields["published_at"],
         "content": fields["content"],
         "related": fields["related"],
-        "extraction": site.name if site is not None else GENERIC,
+        "extraction": {"profile": site.name if site is not None else None, "fields": origins},
         "canonical_url": page.canonical_url(),
     }
 
 
-__all__ = ["FIELDS", "GENERIC", "PROFILES", "extract_article", "get_profile", "profile_for_url"]
+__all__ = [
+    "FIELDS",
+    "GENERIC",
+    "PROFILE",
+    "PROFILES",
+    "extract_article",
+    "get_profile",
+    "profile_for_url",
+]

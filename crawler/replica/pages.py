@@ -35,15 +35,23 @@ def _e(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _page(title: str, head_extra: str, body: str) -> bytes:
-    return (
+def _page(title: str, head_extra: str, body: str, charset: str = "utf-8") -> bytes:
+    """The whole HTML document, encoded in ``charset`` (GBK-family pages as gb18030)."""
+    document = (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n"
-        '<meta charset="utf-8">\n'
+        f'<meta charset="{charset}">\n'
         f"<title>{_e(title)}</title>\n{head_extra}"
         "<script>var _hmt = _hmt || [];(function(){var hm = document.createElement('script');"
         "hm.src = 'https://hm.baidu.com/hm.js?5f1e2d3c4b';})();</script>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
-    ).encode()
+    )
+    return document.encode("utf-8" if charset == "utf-8" else "gb18030")
+
+
+def article_content_type(article: Article) -> str:
+    """Content-Type of an article page: GBK pages declare their charset only in the HTML."""
+    charset = ReplicaSite.charset_of(article)
+    return "text/html; charset=utf-8" if charset == "utf-8" else "text/html"
 
 
 # -- financeun (www.financeun.com) --------------------------------------------------------
@@ -92,6 +100,20 @@ def _hot_news(site: ReplicaSite, article: Article | None, rng: random.Random) ->
     )
 
 
+def _financeun_headline(site: ReplicaSite, article: Article, source: str) -> str:
+    """Headline and 来源 line; drifted pages use a newer markup the profile does not know."""
+    if site.is_drifted(article):
+        return (
+            f'<h1 class="detail_title">{_e(article.title)}</h1>\n<div class="news">\n'
+            f'<div class="detail_info"><span class="from">来源:{_e(source)}</span> '
+            f'<span class="time">{cn_minute(article.published)}</span></div>'
+        )
+    return (
+        f'<div class="news">\n<div class="news_title">{_e(article.title)}</div>\n'
+        f'<div class="copyright">来源:{_e(source)} {cn_minute(article.published)}</div>'
+    )
+
+
 def financeun_article(site: ReplicaSite, article: Article) -> bytes:
     """An article page in www.financeun.com markup."""
     text = site.text_of(article)
@@ -134,9 +156,7 @@ def financeun_article(site: ReplicaSite, article: Article) -> bytes:
 <div class="main">
 <div class="content_left">
 <div class="crumbs">当前位置：<a href="/">首页</a> &gt; <a href="/articleList/{article.channel}_1.shtml">{_e(channel_name)}</a> &gt; 正文</div>
-<div class="news">
-<div class="news_title">{_e(article.title)}</div>
-<div class="copyright">来源:{_e(text.source)} {cn_minute(article.published)}</div>
+{_financeun_headline(site, article, text.source)}
 <div class="bdsharebuttonbox"><span>分享到：</span><a class="bds_weixin">微信</a><a class="bds_tsina">微博</a><a class="bds_qzone">QQ空间</a></div>
 <div class="news_content">
 {chr(10).join(paragraphs)}
@@ -154,7 +174,7 @@ def financeun_article(site: ReplicaSite, article: Article) -> bytes:
         f'<meta name="keywords" content="{_e(channel_name)},中国金融网">\n'
         f'<meta name="description" content="{_e(summary)}">\n'
     )
-    return _page(f"{article.title}_中国金融网", head, body)
+    return _page(f"{article.title}_中国金融网", head, body, site.charset_of(article))
 
 
 def financeun_list(site: ReplicaSite, channel: str, page: int, pages: int,
@@ -273,7 +293,7 @@ def cnfinance_article(site: ReplicaSite, article: Article) -> bytes:
         f'<meta name="description" content="{_e(text.paragraphs[0][:60])}">\n'
         f'<link rel="canonical" href="{_e(article.path)}">\n'
     )
-    return _page(f"{article.title}-中国金融网", head, body)
+    return _page(f"{article.title}-中国金融网", head, body, site.charset_of(article))
 
 
 def cnfinance_list(site: ReplicaSite, page: int, pages: int, articles: list[Article]) -> bytes:

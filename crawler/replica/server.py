@@ -88,7 +88,7 @@ class ReplicaServer(ThreadingHTTPServer):
             return 200, HTML, pages.cnfinance_home(site)
         article = site.by_path.get(path)
         if article is not None:
-            return 200, HTML, pages.render_article(site, article)
+            return 200, pages.article_content_type(article), pages.render_article(site, article)
         match = _FINANCEUN_LIST.match(path)
         if match and match["channel"] in CHANNELS:
             channel, page = match["channel"], int(match["page"])

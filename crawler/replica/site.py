@@ -43,6 +43,8 @@ CHANNELS: dict[str, str] = {
     VIP_CHANNEL: "会员专享",
 }
 
+GBK_DECLARED = "gb2312"
+
 LISTED = "listed"
 HIDDEN = "hidden"
 VIP = "vip"
@@ -106,11 +108,14 @@ class Article:
 class ReplicaSite:
     """A replica of the 中国金融网 sites: ``articles`` articles generated from ``seed``."""
 
-    def __init__(self, articles: int = 1000, seed: int = 1) -> None:
+    def __init__(self, articles: int = 1000, seed: int = 1, drifted_share: float = 0.0) -> None:
         if not MIN_ARTICLES <= articles <= MAX_ARTICLES:
             raise ValueError(f"articles must be {MIN_ARTICLES}..{MAX_ARTICLES}, got {articles}")
+        if not 0.0 <= drifted_share <= 1.0:
+            raise ValueError(f"drifted_share must be 0..1, got {drifted_share}")
         self.size = articles
         self.seed = seed
+        self.drifted_share = drifted_share
         self.articles: list[Article] = [self._make_article(i) for i in range(articles)]
         self._link_hidden_articles()
         for article in self.articles:
@@ -214,6 +219,17 @@ class ReplicaSite:
             ]
             found.extend(newer[: 3 - len(found)])
         return found
+
+    def is_drifted(self, article: Article) -> bool:
+        """Whether the article's page uses the site's newer layout that its profile misses."""
+        return article.section == FINANCEUN and self._rng(article.index, 4).random() < (
+            self.drifted_share
+        )
+
+    @staticmethod
+    def charset_of(article: Article) -> str:
+        """The charset the article's page is served in: one in ten is GBK, declared gb2312."""
+        return GBK_DECLARED if article.index % 10 == 7 else "utf-8"
 
     def text_of(self, article: Article) -> ArticleText:
         """The article's source, byline, authors and paragraphs (generated on demand)."""

@@ -1,0 +1,56 @@
+"""Rules that keep a misfitting profile's garbage out of items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.extraction import extract_article
+from crawler.extraction.plausibility import plausible
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("title", "央行降准", True),
+        ("title", "降准", False),
+        ("title", "长" * 201, False),
+        ("title", "来源:中国金融网 2025年02月06日 06时41分", False),
+        ("title", "2025年02月06日 06时41分", False),
+        ("title", "2025年02月06日早盘：沪指高开", True),
+        ("published_at", "2025-02-06T06:41:00+08:00", True),
+        ("published_at", "2025-02-06", True),
+        ("published_at", "2026-11-29T19:59:00+08:00", True),
+        ("published_at", "2026-11-29T20:01:00+08:00", False),
+        ("published_at", "2026-11-30", False),
+        ("published_at", "1996-12-01", True),
+        ("published_at", "1995-06-01T00:00:00+08:00", False),
+        ("published_at", "2025-02-06T06:41:00", False),
+        ("published_at", "二〇二五年", False),
+        ("content", "字" * 50, True),
+        ("content", "字" * 49, False),
+        ("source", "新华社", True),
+        ("source", None, False),
+        ("related", [], False),
+    ],
+)
+def test_field_rules(field, value, expected):
+    assert plausible(field, value, NOW) is expected
+
+
+def test_profile_value_that_breaks_a_rule_is_replaced_by_the_generic_one():
+    html = (
+        "<html><head><title>央行宣布降准_中国金融网</title></head><body>"
+        '<div class="content_left"><h1>央行宣布降准</h1><div class="news">'
+        '<div class="info">来源:新华社 2025年02月06日 06时41分</div>'
+        '<div class="news_content">' + "<p>中国人民银行宣布下调存款准备金率，释放长期流动性。</p>" * 3
+        + "</div></div></div></body></html>"
+    )
+    article = extract_article(html.encode(), "https://www.financeun.com/newsDetail/1.shtml")
+    assert article["title"] == "央行宣布降准"
+    assert article["extraction"]["fields"]["title"] == "generic"
+    assert article["published_at"] == "2025-02-06T06:41:00+08:00"
+    assert article["extraction"]["fields"]["content"] == "profile"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from w3lib.url import canonicalize_url
+from crawler.urls import canonical_url
 
 SCHEMA_VERSION = "2.0"
 
@@ -33,6 +33,7 @@ class ArticleItem:
     crawled_at: str
     content_sha256: str
     extraction: dict[str, Any]
+    duplicate_of: str | None = None
     schema_version: str = field(default=SCHEMA_VERSION)
 
 
@@ -50,7 +51,7 @@ def build_article_item(
     moment = crawled_at or datetime.now(UTC)
     return ArticleItem(
         url=url,
-        canonical_url=canonicalize_url(fields.get("canonical_url") or url),
+        canonical_url=canonical_url(fields.get("canonical_url") or url),
         site=site or site_of_url(url),
         title=fields["title"],
         source=fields["source"],

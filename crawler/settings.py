@@ -38,9 +38,25 @@ EXTENSIONS = {
     "crawler.drift.ExtractionDriftMonitor": 500,
 }
 
+# Clean the text, drop what breaks the schema or a field rule, then keep each story once.
 ITEM_PIPELINES = {
-    "pipelines.validate.SchemaValidationPipeline": 800,
+    "pipelines.clean.CleanPipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
 }
+
+# Deduplication, per kind: the same URL (canonical, tracking parameters removed), the same
+# body (SHA-256 of the normalized text), a near-duplicate repost (MinHash LSH over character
+# shingles, Jaccard >= DEDUP_NEAR_THRESHOLD). DEDUP_POLICY "drop" drops duplicates; "mark"
+# exports them with duplicate_of = the URL of the first copy.
+DEDUP_URL = True
+DEDUP_EXACT = True
+DEDUP_NEAR = True
+DEDUP_NEAR_THRESHOLD = 0.8
+DEDUP_POLICY = "drop"
+
+# What the crawl remembers of exported articles (URL keys, content hashes, MinHash signatures).
+CRAWL_STATE_CLASS = "crawler.state.MemoryCrawlState"
 
 # When a crawl is given no -o/-O and no FEEDS, it writes one JSON Lines file per run here.
 # (Not set as FEEDS: Scrapy adds FEEDS to the feeds of -o/-O instead of replacing them.)

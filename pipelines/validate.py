@@ -1,11 +1,14 @@
-"""Drops items that do not satisfy ``schema/article.schema.json``, naming the failed rule."""
+"""Drops items that break ``schema/article.schema.json`` or a field rule, naming what failed."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
@@ -13,9 +16,23 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from crawler.domains import host_in_domains
+from crawler.extraction.plausibility import (
+    CONTENT_MIN_CHARS,
+    TITLE_MAX_CHARS,
+    TITLE_MIN_CHARS,
+    plausible_content,
+    plausible_published_at,
+    plausible_title,
+)
+
 
 class InvalidArticle(DropItem):
     """The item breaks the article schema."""
+
+
+class ImplausibleArticle(DropItem):
+    """The item satisfies the schema but breaks a field rule (length, time range, domain)."""
 
 
 @lru_cache(maxsize=1)
@@ -36,22 +53,57 @@ def schema_errors(record: dict[str, Any]) -> list[str]:
     ]
 
 
-class SchemaValidationPipeline:
-    """Lets through only items that satisfy the article schema."""
+def rule_errors(
+    record: dict[str, Any], allowed_domains: Iterable[str], now: datetime
+) -> list[tuple[str, str]]:
+    """(rule, explanation) for each field rule a schema-valid record breaks."""
+    errors = []
+    if not plausible_title(record["title"]):
+        errors.append((
+            "title",
+            f"title must be {TITLE_MIN_CHARS}-{TITLE_MAX_CHARS} characters and not a "
+            f"source line or a bare date: {record['title']!r}",
+        ))
+    published = record["published_at"]
+    if published is not None and not plausible_published_at(published, now):
+        errors.append((
+            "published_at", f"published_at {published} is in the future or over 30 years old"
+        ))
+    if not plausible_content(record["content"]):
+        errors.append((
+            "content", f"content has {len(record['content'])} characters, under {CONTENT_MIN_CHARS}"
+        ))
+    domains = list(allowed_domains)
+    if domains and not host_in_domains(urlsplit(record["url"]).hostname or "", domains):
+        errors.append(("url", f"url is not on an allowed domain ({', '.join(domains)})"))
+    return errors
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+
+class ValidatePipeline:
+    """Lets through only items that satisfy the article schema and the field rules."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SchemaValidationPipeline:
-        return cls(crawler.stats)
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         record = ItemAdapter(item).asdict()
         errors = schema_errors(record)
-        if not errors:
-            return item
-        for error in errors:
-            field = error.split(":", 1)[0].split(".", 1)[0]
-            self.stats.inc_value(f"validation/failed/{field}")
-        raise InvalidArticle(f"invalid article {record.get('url')}: {'; '.join(errors)}")
+        if errors:
+            for error in errors:
+                field = error.split(":", 1)[0].split(".", 1)[0]
+                self.stats.inc_value(f"validation/failed/{field}")
+            raise InvalidArticle(f"invalid article {record.get('url')}: {'; '.join(errors)}")
+        spider = self.crawler.spider
+        domains = getattr(spider, "allowed_domains", None) or []
+        broken = rule_errors(record, domains, datetime.now(UTC))
+        if broken:
+            for rule, _ in broken:
+                self.stats.inc_value(f"validation/failed/{rule}")
+            reasons = "; ".join(explanation for _, explanation in broken)
+            raise ImplausibleArticle(f"implausible article {record['url']}: {reasons}")
+        return item

@@ -9,11 +9,12 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
-from w3lib.url import canonicalize_url
 
 from crawler.extraction import extract_article
 from crawler.extraction.profiles import SiteProfile, profile_for_url
 from crawler.items import build_article_item
+from crawler.state import CrawlState, crawl_state
+from crawler.urls import url_key
 
 LIST_PRIORITY = 100
 
@@ -38,6 +39,7 @@ class NewsSpider(scrapy.Spider):
     """
 
     related_depth_limit: int = 2
+    state: CrawlState
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,6 +50,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.related_depth_limit = crawler.settings.getint("RELATED_DEPTH_LIMIT")
+        spider.state = crawl_state(crawler)
         return spider
 
     @classmethod
@@ -87,10 +90,14 @@ class NewsSpider(scrapy.Spider):
             yield response.follow(link, callback=self.parse_list, priority=LIST_PRIORITY)
 
     def article_request(self, url: str, found_via: str | None, depth: int) -> scrapy.Request | None:
-        """A request for an article, unless it was already requested at this depth or closer."""
-        key = canonicalize_url(url)
+        """A request for an article, unless it was requested at this depth or closer, or an
+        article under the same URL key was already exported."""
+        key = url_key(url)
         known = self._found.get(key)
         if known is not None and known[0] <= depth:
+            return None
+        if known is None and self.state.first_url_for_key(key) is not None:
+            self.crawler.stats.inc_value("news/articles_skipped_as_exported")
             return None
         self._found[key] = (depth, found_via)
         parsed_depth = self._parsed_depth.get(key)
@@ -109,7 +116,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """The article's item, then requests for its related articles within the depth limit."""
-        key = canonicalize_url(response.request.url if response.request else response.url)
+        key = url_key(response.request.url if response.request else response.url)
         depth, found_via = self._found.get(key, (0, None))
         profile = self.profile_for(response.url)
         fields = extract_article(

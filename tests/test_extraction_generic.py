@@ -163,3 +163,31 @@ def test_pages_without_an_article_give_empty_fields(body: bytes) -> None:
     assert article["published_at"] is None
     assert article["authors"] == []
     assert article["related"] == []
+
+
+def test_body_joins_cjk_text_split_by_inline_tags_and_source_lines_without_spaces() -> None:
+    html = (
+        "<title>降准落地_某财经网</title><h1>降准落地</h1>"
+        "<div class='text'><p>中国<span>人民</span><b>银行</b>2日宣布，\n"
+        "      决定下调<a href='/x'>存款准备金率</a>0.5个百分点。</p>"
+        "<p>此次降准<br>释放长期流动性约1万亿元，\n支持实体经济。</p></div>"
+    )
+    article = extract_article(html.encode(), "https://news.example.com/a.html")
+    assert article["content"] == (
+        "中国人民银行2日宣布，决定下调存款准备金率0.5个百分点。\n"
+        "此次降准\n释放长期流动性约1万亿元，支持实体经济。"
+    )
+
+
+def test_traditional_chinese_big5_page_is_read_as_published() -> None:
+    html = (
+        "<html><head><meta charset='big5'><title>鄭文燦：多元方案解決蛋荒 | 中央社 CNA</title>"
+        "</head><body><h1>鄭文燦：多元方案解決蛋荒</h1><div>2023/2/21 21:20</div>"
+        "<p>（中央社記者溫貴香台北21日電）行政院副院長鄭文燦今天表示，這一波是全球性的雞蛋減產。</p>"
+        "<p>他說，農委會預估3月初才能夠緩解。</p></body></html>"
+    )
+    article = extract_article(html.encode("big5"), "https://www.cna.com.tw/news/1.aspx")
+    assert article["title"] == "鄭文燦：多元方案解決蛋荒"
+    assert article["published_at"] == "2023-02-21T21:20:00+08:00"
+    assert article["authors"] == ["溫貴香"]
+    assert article["content"].endswith("他說，農委會預估3月初才能夠緩解。")

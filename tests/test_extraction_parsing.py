@@ -14,6 +14,7 @@ from crawler.extraction.bylines import (
 from crawler.extraction.content import body_paragraphs
 from crawler.extraction.dates import find_datetime, parse_datetime
 from crawler.extraction.decoding import decode_html
+from crawler.extraction.text import clean_paragraph
 
 SEED_TIME = "2025-02-06T06:41:00+08:00"
 
@@ -239,3 +240,58 @@ def test_decode_html_never_raises_on_broken_bytes() -> None:
     assert "<p>" in decode_html(broken, {"Content-Type": "text/html; charset=utf-8"})
     assert "<p>" in decode_html(broken, {"Content-Type": "text/html; charset=no-such-codec"})
     assert decode_html(b"") == ""
+
+
+HANT_PAGE = (
+    "<html><head>{meta}<title>鄭文燦：多元方案解決蛋荒</title></head><body>"
+    "<h1>鄭文燦：多元方案解決蛋荒</h1><p>行政院副院長鄭文燦今天表示，這一波是全球性的蛋荒。</p>"
+    "</body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "headers"),
+    [
+        pytest.param('<meta charset="big5">', None, id="meta-big5"),
+        pytest.param(
+            '<meta http-equiv="Content-Type" content="text/html; charset=big5">',
+            None,
+            id="http-equiv-big5",
+        ),
+        pytest.param("", {"Content-Type": "text/html; charset=Big5"}, id="header-big5"),
+        pytest.param("", None, id="undeclared-big5"),
+    ],
+)
+def test_decode_big5(meta: str, headers: dict[str, str] | None) -> None:
+    page = HANT_PAGE.format(meta=meta)
+    assert decode_html(page.encode("big5"), headers) == page
+
+
+def test_undeclared_gbk_with_traditional_characters_stays_gbk() -> None:
+    page = HANT_PAGE.format(meta="").replace("鄭文燦", "郑文灿")
+    assert decode_html(page.encode("gb18030")) == page
+
+
+@pytest.mark.parametrize("meta", ['<meta charset="utf-8">', '<meta charset="big5">', ""])
+def test_decode_utf8_with_bom_whatever_the_page_declares(meta: str) -> None:
+    page = HANT_PAGE.format(meta=meta)
+    text = decode_html(b"\xef\xbb\xbf" + page.encode("utf-8"))
+    assert text.lstrip("\ufeff") == page
+    assert not text.startswith("\ufeff")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("中国人民\n银行宣布", "中国人民银行宣布"),
+        ("中国人民\r\n   银行", "中国人民银行"),
+        ("降准。\n  此次", "降准。此次"),
+        ("下调0.5个\n百分点", "下调0.5个百分点"),
+        ("RMB\n1 trillion", "RMB 1 trillion"),
+        ("上涨\n3%", "上涨 3%"),
+        ("两场会谈， 目的", "两场会谈， 目的"),
+        ("\u3000\u3000第一段\xa0", "第一段"),
+    ],
+)
+def test_clean_paragraph_joins_cjk_lines_without_a_space(text: str, expected: str) -> None:
+    assert clean_paragraph(text) == expected

@@ -46,7 +46,8 @@ def test_profile_value_that_breaks_a_rule_is_replaced_by_the_generic_one():
         "<html><head><title>央行宣布降准_中国金融网</title></head><body>"
         '<div class="content_left"><h1>央行宣布降准</h1><div class="news">'
         '<div class="info">来源:新华社 2025年02月06日 06时41分</div>'
-        '<div class="news_content">' + "<p>中国人民银行宣布下调存款准备金率，释放长期流动性。</p>" * 3
+        '<div class="news_content">'
+        + "<p>中国人民银行宣布下调存款准备金率，释放长期流动性。</p>" * 3
         + "</div></div></div></body></html>"
     )
     article = extract_article(html.encode(), "https://www.financeun.com/newsDetail/1.shtml")

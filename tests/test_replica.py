@@ -87,7 +87,7 @@ def test_site_shape_hidden_vip_layouts_and_related_counts():
     assert any(t["disallowed"] for t in truth)
     assert {t["site"] for t in truth} == {"financeun", "cnfinance"}
     assert all(3 <= len(t["related"]) <= 8 for t in truth[10:])
-    by_url = {t["url"]: t for t in truth}
+    by_url = {url: t for t in truth for url in (t["url"], *t["aliases"])}
     for t in truth:
         for entry in t["related"]:
             target = by_url[entry["url"]]
@@ -191,3 +191,45 @@ def test_drifted_pages_use_a_layout_the_financeun_profile_does_not_know():
         assert article.title in html
     undrifted = ReplicaSite(articles=200)
     assert list(undrifted.truth(BASE)) == list(site.truth(BASE))
+
+
+def test_duplicates_and_near_misses_carry_truth_labels():
+    site = ReplicaSite(articles=1000, seed=1)
+    truth = {t["url"].removeprefix(BASE): t for t in site.truth(BASE)}
+    labels = site.near_duplicate_labels()
+    kinds = {(truth[a]["story_kind"], truth[b]["story_kind"], same) for a, b, same in labels}
+    assert kinds == {
+        ("original", "repost", True),
+        ("original", "follow_up", False),
+        ("market_report", "market_report", False),
+        ("boilerplate", "boilerplate", False),
+    }
+    for a, b, same in labels:
+        first, second = truth[a], truth[b]
+        assert (first["story"] == second["story"]) is same
+        sentences = [set(t["content"].replace("\n", "").split("。")) for t in (first, second)]
+        shared = len(sentences[0] & sentences[1]) / len(sentences[0] | sentences[1])
+        if second["story_kind"] == "repost":
+            assert first["title"] != second["title"] and first["site"] != second["site"]
+            assert 0.4 < shared < 1
+        elif second["story_kind"] == "market_report":
+            first_lines, second_lines = (t["content"].split("\n") for t in (first, second))
+            assert first_lines[-1] == second_lines[-1] and first_lines[:-1] != second_lines[:-1]
+            assert len(first_lines) == len(second_lines)
+        else:
+            assert shared < 0.5
+    with_aliases = [t for t in truth.values() if t["aliases"]]
+    assert 0.05 < len(with_aliases) / len(truth) < 0.15
+    assert {alias.split("/")[3] for t in with_aliases for alias in t["aliases"]} >= {"m", "print"}
+    assert any("utm_source=" in alias for t in with_aliases for alias in t["aliases"])
+
+
+def test_alias_urls_serve_the_article_and_name_its_canonical_url(replica_server):
+    server = replica_server(articles=300, seed=1)
+    for t in fetch_truth(server.base_url):
+        for alias in t["aliases"]:
+            status, html = get(alias)
+            assert status == 200 and t["title"] in html
+            if "utm_source=" not in alias:
+                path = t["url"].removeprefix(server.base_url)
+                assert f'<link rel="canonical" href="{path}">' in html

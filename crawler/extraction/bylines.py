@@ -6,33 +6,55 @@ import re
 
 from crawler.extraction.text import clean_line
 
-_SOURCE_LABEL = re.compile(r"(?:来源|摘自|出处|稿源)\s*[:：]\s*")
+_SOURCE_LABEL = re.compile(r"(?:来源|來源|摘自|出处|出處|稿源)\s*[:：]\s*")
 _SOURCE_END = re.compile(
     r"\s*(?=\d{4}\s*[-/.年]\s*\d)"
-    r"|\s+(?=\S{1,8}[:：/｜|]|作者|记者|编辑|责编|通讯员)"
-    r"|(?:责任编辑|编辑|作者|记者|时间|发布|日期|浏览|阅读|点击)\s*[:：]"
-    r"|[|｜]|\s{2,}|\u3000"
+    r"|\s+(?=\S{1,8}[:：/｜︱|]|作者|记者|記者|编辑|編輯|责编|責編|通讯员|通訊員)"
+    r"|(?:责任编辑|責任編輯|编辑|編輯|作者|记者|記者|时间|時間|发布|發布|日期|浏览|阅读|点击)\s*[:：]"
+    r"|[|｜\]］】)）]|\s{2,}|\u3000"
 )
-_EDITOR_LINE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|责编|审核|校对|编审|值班编辑)\s*[:：]")
-_EDITOR_TOKEN = re.compile(r"^(?:责任编辑|编辑|责编|审核|校对|编审|值班编辑)(?:[:：].*)?$")
+_OPENING_BRACKET = re.compile(r"^[\[［【(（]\s*")
+_EDITORS = r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|编审|值班编辑)"
+_EDITOR_LINE = re.compile(rf"^[（(【\[]?\s*{_EDITORS}\s*[:：]")
+_EDITOR_ANYWHERE = re.compile(rf"(?:^|[\s【\[（(])\s*{_EDITORS}\s*[:：]")
+_EDITOR_TOKEN = re.compile(rf"^[（(【\[]?{_EDITORS}(?:[:：].*)?$")
 _BYLINE_LABEL = re.compile(
-    r"^(?:作者|文|撰文|图文|文字|采写|记者|通讯员)\s*(?:[:：/｜|]|\s)\s*(?=\S)"
+    r"^\W*(?:作者|文|撰文|图文|圖文|文字|采写|採寫|记者|記者|通讯员|通訊員)"
+    r"\s*(?:[:：/｜︱|]|\s)\s*(?=\S)"
 )
 _LABELLED_BYLINE = re.compile(
-    r"(?:作者|撰文|(?<![\u4e00-\u9fff])文)\s*[:：/｜|]\s*\S.*?(?=\s+\S{1,8}[:：]|[|｜]|$)"
+    r"(?:作者|撰文|(?<![\u4e00-\u9fff])文)\s*[:：/｜︱|]\s*\S.*?(?=\s+\S{1,8}[:：]|[|｜]|$)"
 )
-_NAME_SEPARATORS = re.compile(r"[\s、，,;；/｜|]+")
+_NAME_SEPARATORS = re.compile(r"[\s、，,;；/｜︱|]+")
 _SENTENCE_PUNCTUATION = re.compile(r"[。！？；!?;…]")
+_CLAUSE_PUNCTUATION = re.compile(r"[，。！？；!?;…]")
+_ROLES = (
+    r"记者|記者|观察员|觀察員|评论员|評論員|分析师|分析師|撰稿人|研究员|研究員|通讯员|通訊員"
+)
 _ROLE_WORDS = re.compile(
-    r"记者|观察员|评论员|编辑|分析师|撰稿|撰文|研究员|通讯员|主编|主笔|经济学家|"
-    r"实习|见习|特约|首席|网|报|社|台|中心|研究院"
+    rf"{_ROLES}|编辑|編輯|撰稿|撰文|主编|主編|主笔|主筆|经济学家|經濟學家|"
+    r"实习|實習|见习|見習|特约|特約|首席|网|網|报|報|社|台|中心|研究院"
 )
-_ROLE_THEN_NAME = re.compile(
-    r"^.+(?:记者|观察员|评论员|分析师|撰稿人|研究员|通讯员)(?P<name>[\u4e00-\u9fff]{2,3})$"
-)
+_ROLE_THEN_NAME = re.compile(rf"^.*(?:{_ROLES})(?P<name>[\u4e00-\u9fff]{{2,3}})$")
 _NAME = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}|[A-Za-z][\w.'-]*)$"
+    r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}|[A-Za-z][A-Za-z'-]+)$"
 )
+_CREDIT = re.compile(
+    rf"[（(]\s*(?P<credit>[^（）()]{{0,16}}?(?:{_ROLES}|作者)[^（）()]{{1,30}}?)\s*(?:[）)]|$)"
+)
+_BRACKETED_NAME = re.compile(r"[\[［【]\s*(?P<name>[\u4e00-\u9fff]{2,4})\s*[\]］】]")
+_REPORTED_BY = re.compile(
+    r"(?P<credit>(?:记者|記者)\s*[\u4e00-\u9fff]{2,4}(?:[、\s]+[\u4e00-\u9fff]{2,4})*)"
+    r"\s*[／/]\s*[\u4e00-\u9fff]{0,8}(?:報導|报道|電|电)"
+)
+_DATELINE = re.compile(
+    r"[（(〔]\s*[^（）()]{0,8}?(?P<role>记者|記者)\s*(?P<names>[\u4e00-\u9fff、]{4,20}?)"
+    r"\s*\d{1,2}日[电電]"
+)
+_DATELINE_CITY = 2
+_BREADCRUMB = re.compile(r"[>»›]|\s/\s.*\s/\s|[|｜].*[|｜]")
+_NAME_ONLY = re.compile(r"^[（(]\s*(?P<name>[\u4e00-\u9fff]{2,4})\s*[）)]$")
+_WRITTEN_BY = re.compile(rf"(?:(?:{_ROLES})\s*|^)(?P<name>[\u4e00-\u9fff]{{2,3}})\s*/\s*文")
 _MAX_BYLINE_LENGTH = 40
 
 
@@ -41,7 +63,8 @@ def find_source(line: str) -> str | None:
     label = _SOURCE_LABEL.search(line)
     if label is None:
         return None
-    source = _SOURCE_END.split(line[label.end() :], maxsplit=1)[0].strip()
+    rest = _OPENING_BRACKET.sub("", line[label.end() :])
+    source = _SOURCE_END.split(rest, maxsplit=1)[0].strip()
     return source or None
 
 
@@ -56,6 +79,12 @@ def is_editor_line(text: str) -> bool:
     return _EDITOR_LINE.match(clean_line(text)) is not None
 
 
+def mentions_editor(text: str) -> bool:
+    """A short line naming an editor anywhere (``【纠错】【责任编辑:张三】``)."""
+    line = clean_line(text)
+    return len(line) <= _MAX_BYLINE_LENGTH and _EDITOR_ANYWHERE.search(line) is not None
+
+
 def looks_like_byline(text: str) -> bool:
     """A short unpunctuated line with a byline label or a role, ending in a name."""
     line = clean_line(text)
@@ -63,12 +92,13 @@ def looks_like_byline(text: str) -> bool:
         not line
         or len(line) > _MAX_BYLINE_LENGTH
         or _SENTENCE_PUNCTUATION.search(line)
+        or _BREADCRUMB.search(line)
         or is_editor_line(line)
         or _SOURCE_LABEL.search(line)
     ):
         return False
     tokens = _author_tokens(line)
-    if not tokens or _name_of(tokens[-1]) is None:
+    if not tokens or _name_of(tokens[-1]) is None or any(":" in t or "：" in t for t in tokens):
         return False
     return _BYLINE_LABEL.match(line) is not None or any(_is_role(token) for token in tokens)
 
@@ -80,6 +110,56 @@ def find_byline(line: str) -> str | None:
     labelled = _LABELLED_BYLINE.search(line)
     if labelled and looks_like_byline(labelled.group()):
         return clean_line(labelled.group())
+    return _reported_by(line)
+
+
+def find_credit(text: str) -> str | None:
+    """A byline inside a paragraph: ``（记者 张三）``, ``（記者張三台北21日電）``, ``记者张三/文``,
+    ``〔記者張三／台北報導〕``, or a line ``（张三）``."""
+    line = clean_line(text)
+    dateline = _dateline_reporters(line)
+    if dateline:
+        return dateline
+    for match in _CREDIT.finditer(line):
+        credit = clean_line(match["credit"])
+        if not _CLAUSE_PUNCTUATION.search(credit) and parse_authors(credit):
+            return credit
+    written = _WRITTEN_BY.search(line)
+    if written:
+        return written["name"]
+    alone = _NAME_ONLY.match(line)
+    return alone["name"] if alone else _reported_by(line)
+
+
+def _reported_by(line: str) -> str | None:
+    """The reporters of a ``記者林宸誼／台北報導`` credit, as ``記者林宸誼``."""
+    reported = _REPORTED_BY.search(line)
+    return clean_line(reported["credit"]) if reported else None
+
+
+def _dateline_reporters(line: str) -> str | None:
+    """The reporters of a ``（中央社記者溫貴香台北21日電）`` dateline, as ``記者 溫貴香``.
+
+    The city is written right after the last name; it is taken to be two characters long,
+    as most cities in datelines are, when that leaves a name of two or three.
+    """
+    dateline = _DATELINE.search(line)
+    if dateline is None:
+        return None
+    *names, last = dateline["names"].split("、")
+    if len(last) - _DATELINE_CITY in (2, 3):
+        names.append(last[:-_DATELINE_CITY])
+    if not names or not all(2 <= len(name) <= 3 for name in names):
+        return None
+    return f"{dateline['role']} {' '.join(names)}"
+
+
+def find_bracketed_name(line: str) -> str | None:
+    """A name shown alone in brackets on an info line (``2004年7月16日 [ 黄宇 ]``)."""
+    for match in _BRACKETED_NAME.finditer(line):
+        before = line[: match.start()].rstrip()
+        if not before.endswith((":", "：")) and parse_authors(match["name"]):
+            return match["name"]
     return None
 
 

@@ -20,9 +20,13 @@ _TIME = (
     r"(?::(?P<second>\d{2})(?:\.\d+)?|\s*(?P<cn_second>\d{1,2})\s*秒)?"
     r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}(?!\d))?)?"
 )
-_LABEL = r"(?:发布时间|发布日期|发表时间|更新时间|时间|日期|发布于|发表于)\s*:?\s*"
+_LABEL = (
+    r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|發表時間|更新时间|更新時間|时间|時間|日期"
+    r"|发布于|發布於|发表于|發表於)\s*:?\s*"
+)
 
 _ANYWHERE = re.compile(_DATE + _TIME)
+_LABELLED = re.compile(rf"\s*{_LABEL}[:：]")
 _WHOLE = re.compile(rf"\s*(?:{_LABEL})?{_DATE}{_TIME}\s*")
 
 
@@ -33,6 +37,19 @@ def find_datetime(text: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def find_declared_datetime(text: str) -> str | None:
+    """A time from page metadata; exactly midnight is how a date alone is stored there."""
+    found = find_datetime(text)
+    if found is not None and found[10:19] == "T00:00:00":
+        return found[:10]
+    return found
+
+
+def is_date_line(text: str) -> bool:
+    """A line that starts with a time label (``发布时间：``), whatever format follows."""
+    return _LABELLED.match(text) is not None
 
 
 def parse_datetime(text: str) -> str | None:

@@ -1,9 +1,11 @@
 """Article fields of pages of any layout; also the fallback for every site profile field.
 
-The headline is the visible element whose text agrees with what the page declares (JSON-LD,
-og:title, h1, ``<title>`` without its site suffix). The body is the element with the most
-``<p>`` text. Source, byline and time are read from the lines between the two (the header
-zone), so dates of related lists, comments, sidebars and footers are never taken.
+The page is read as visible lines (``layout``). The text is the run of lines worth the most
+as prose (``content``); the headline is the visible line whose text agrees with what the page
+declares (JSON-LD, og:title, h1, ``<title>`` without its site suffix). Source, byline and time
+are read from the lines between the two (the header zone), so dates of related lists,
+comments, sidebars and footers are never taken; bylines also from the opening and closing
+paragraphs (``（记者 张三）``) and JSON-LD.
 """
 
 from __future__ import annotations
@@ -12,54 +14,63 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cached_property
-from itertools import islice
 from typing import Any
 
-from lxml import etree
 from lxml.etree import _Element
 
-from crawler.extraction.bylines import find_byline, find_source, is_source_line, looks_like_byline
-from crawler.extraction.content import body_paragraphs
-from crawler.extraction.dates import find_datetime
+from crawler.extraction.bylines import (
+    find_bracketed_name,
+    find_byline,
+    find_credit,
+    find_source,
+    is_source_line,
+    looks_like_byline,
+    mentions_editor,
+    parse_authors,
+)
+from crawler.extraction.content import (
+    body_paragraphs,
+    ends_text,
+    is_text_line,
+    starts_text,
+    text_span,
+)
+from crawler.extraction.dates import (
+    find_datetime,
+    find_declared_datetime,
+    is_date_line,
+    parse_datetime,
+)
+from crawler.extraction.layout import Line, read_lines
 from crawler.extraction.page import Page
 from crawler.extraction.related import related_entries
-from crawler.extraction.text import clean_line, element_text
+from crawler.extraction.text import clean_line
 
-_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-)\s*")
-_VISIBLE_WITH_TEXT = (
-    "//body//*[normalize-space(.)=$text]"
-    "[not(ancestor-or-self::a or ancestor::li or ancestor::nav or ancestor::footer)]"
-)
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_META_PUBLISHED = (
-    f'//meta[{_LOWER.format("@property")}="article:published_time"'
-    f' or {_LOWER.format("@name")}="pubdate"'
-    f' or {_LOWER.format("@name")}="publishdate"'
-    f' or @itemprop="datePublished"]/@content'
-)
+_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜–—]|-|::|\s@\s)\s*")
+_META_TITLES = '//meta[@property="og:title" or @name="twitter:title"]/@content'
+_MAX_TITLE_LENGTH = 120
+_PUBLISHED_NAMES = frozenset({
+    "article:published_time", "og:release_date", "pubdate", "publishdate", "publish-date",
+    "publish_date", "publication_date", "dc.date.issued", "dc.date", "prism.publicationdate",
+})
 _RELATED_HEADINGS = (
-    "相关资讯", "相关新闻", "相关阅读", "延伸阅读", "推荐阅读", "相关文章", "相关报道"
+    "相关资讯", "相关新闻", "相关阅读", "延伸阅读", "推荐阅读", "相关文章", "相关报道",
+    "相關資訊", "相關新聞", "相關閱讀", "延伸閱讀", "推薦閱讀", "相關文章", "相關報導",
 )
 _RELATED_HEADING_EXTRA_CHARACTERS = 4
 _ZONE_END = re.compile(
-    r"^(?:相关资讯|相关新闻|相关阅读|延伸阅读|推荐阅读|上一篇|下一篇|网友评论|热点新闻|Copyright|©)",
+    rf"^(?:{'|'.join(_RELATED_HEADINGS)}|上一篇|下一篇|网友评论|網友評論|热点新闻|熱點新聞"
+    r"|Copyright|©)",
     re.IGNORECASE,
 )
-_NOT_A_DATE_LINE = re.compile(r"Copyright|©|版权|ICP|备案", re.IGNORECASE)
+_NOT_A_DATE_LINE = re.compile(r"Copyright|©|版权|版權|ICP|备案", re.IGNORECASE)
 _HEADER_ZONE_LINES = 12
-_BODY_HEAD_PARAGRAPHS = 2
-_INLINE_TAGS = frozenset({
-    "a", "abbr", "b", "big", "cite", "code", "em", "font", "i", "label",
-    "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u",
-})
-_TEXTLESS_TAGS = frozenset({"script", "style", "noscript", "template"})
-_NOT_HEADING_TAGS = frozenset({"a", *_TEXTLESS_TAGS})
-_NOT_CONTENT_TAGS = frozenset({"a", "li", "nav", "footer", "header", "aside", "form"})
-_NOT_CONTENT_CLASS = re.compile(
-    r"comment|footer|copyright|sidebar|share|related|recommend|crumb"
-    r"|(?<![a-z])nav(?![a-z])|(?<![a-z])hot(?![a-z])",
-    re.IGNORECASE,
-)
+_LINES_ABOVE_HEADLINE = 2
+_HEADER_LINE_LENGTH = 60
+_BODY_HEAD_PARAGRAPHS = 3
+_BODY_TAIL_PARAGRAPHS = 2
+_CLOSING_LINES = 3
+_HEADER_LINES_IN_TEXT = 2
 
 
 class GenericExtractor:
@@ -77,23 +88,72 @@ class GenericExtractor:
         return next(filter(None, map(find_source, lines)), None)
 
     def byline(self) -> str | None:
-        in_header = next(filter(None, map(find_byline, self._header_zone)), None)
-        if in_header:
-            return in_header
-        return next((clean_line(p) for p in self._body_head[:1] if looks_like_byline(p)), None)
+        return next(filter(None, self._bylines()), None)
+
+    def _bylines(self) -> Iterator[str | None]:
+        """Byline candidates, most trusted first: the header zone, the opening paragraphs,
+        the author declared in JSON-LD, then the closing lines of the text."""
+        yield from map(find_byline, self._header_zone)
+        yield from map(find_bracketed_name, filter(find_datetime, self._header_zone))
+        for text in self._body_head:
+            yield clean_line(text) if looks_like_byline(text) else find_credit(text)
+        yield self._declared_author
+        for text in reversed(self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]):
+            yield clean_line(text) if looks_like_byline(text) else find_credit(text)
+
+    @cached_property
+    def _declared_author(self) -> str | None:
+        """The people JSON-LD names as authors (organisations left out), joined by 、."""
+        names = [
+            name.strip()
+            for item in self._json_ld
+            for name in _person_names(item.get("author"))
+            if parse_authors(name)
+        ]
+        return "、".join(dict.fromkeys(names)) or None
 
     def published_at(self) -> str | None:
-        declared = [*self._json_ld_strings("datePublished"), *self._root.xpath(_META_PUBLISHED)]
-        shown = [line for line in self._header_zone if not _NOT_A_DATE_LINE.search(line)]
-        return next(filter(None, map(find_datetime, [*declared, *shown])), None)
+        """The declared time (JSON-LD, meta), made finer by the time shown in the header zone
+        on the same day; else the shown time."""
+        declared = [*self._json_ld_strings("datePublished"), *self._meta_published]
+        found = next(filter(None, map(find_declared_datetime, declared)), None)
+        shown = [find_datetime(line) for line in self._date_lines]
+        if found is None or len(found) == len("YYYY-MM-DD"):
+            same_day = (moment for moment in shown if moment and moment.startswith(found or ""))
+            return next(same_day, found)
+        return found
+
+    @cached_property
+    def _meta_published(self) -> list[str]:
+        return [
+            meta.get("content", "")
+            for meta in self._root.iter("meta")
+            if meta.get("itemprop") == "datePublished"
+            or (meta.get("property") or meta.get("name") or "").lower() in _PUBLISHED_NAMES
+        ]
+
+    @cached_property
+    def _date_lines(self) -> list[str]:
+        """Header zone lines that may state the time, or else a date line just above the
+        headline (as newspaper pages show the issue date)."""
+        zone = [line for line in self._header_zone if not _NOT_A_DATE_LINE.search(line)]
+        if any(map(find_datetime, zone)) or self._headline[1] is None:
+            return zone
+        above = self._lines[max(0, self._headline[1] - _LINES_ABOVE_HEADLINE) :]
+        return [
+            line.text
+            for line in above[:_LINES_ABOVE_HEADLINE]
+            if is_text_line(line) and parse_datetime(line.text)
+        ]
 
     def content(self) -> str:
         return "\n".join(body_paragraphs(self._body_paragraph_texts))
 
     def related(self) -> list[dict[str, str | None]]:
-        for element in self._root.iter(etree.Element):
-            if element.tag not in _NOT_HEADING_TAGS and _is_related_heading(element.text):
-                lists = element.xpath("following::*[self::ul or self::ol][1]")
+        """The items of the first list after a 相关资讯 (related news) heading."""
+        for line in self._lines:
+            if line.link_chars * 2 <= line.chars and _is_related_heading(line.text):
+                lists = line.owner.xpath("following::*[self::ul or self::ol][1]")
                 if lists:
                     return related_entries(lists[0].findall("li"), self.page)
         return []
@@ -101,79 +161,142 @@ class GenericExtractor:
     # -- headline ------------------------------------------------------------------------
 
     @cached_property
-    def _headline(self) -> tuple[str | None, _Element | None]:
-        """The title and the element showing it (the first h1 when no element shows it)."""
+    def _headline(self) -> tuple[str | None, int | None]:
+        """The title and the index of the visible line showing it, chosen by agreement.
+
+        Candidates are the declared headlines (JSON-LD, og:title), the h1 texts and the
+        ``<title>``, each with and without its site suffix; each source naming a candidate is
+        a vote, the site's own name two votes against. Only candidates shown on a line that is
+        not a link or boilerplate are taken; among equal votes a heading beats other lines,
+        then the longer candidate.
+        """
         selector = self.page.selector
-        og_titles = selector.xpath('//meta[@property="og:title"]/@content').getall()
-        headlines = [*self._json_ld_strings("headline"), *og_titles]
-        declared = [title for title in map(clean_line, headlines) if title]
-        h1s = [element for element in self._root.iter("h1") if clean_line(element_text(element))]
-        h1_texts = [clean_line(element_text(element)) for element in h1s]
-        page_title = clean_line(selector.xpath("//title/text()").get(""))
-        prefixes = _title_prefixes(page_title)
-        site_name = _site_suffix(page_title)
-
-        def votes(candidate: str) -> int:
-            return (
-                declared.count(candidate)
-                + (candidate in h1_texts)
-                + (candidate in prefixes)
-                - (candidate == site_name)
-            )
-
-        shown = [
-            (votes(candidate), len(candidate), candidate, element)
-            for candidate in dict.fromkeys([*declared, *h1_texts, *prefixes])
-            if (element := self._element_showing(candidate)) is not None
+        meta_titles = selector.xpath(_META_TITLES).getall()
+        declared_titles = [*self._json_ld_strings("headline"), *meta_titles]
+        declared = [
+            {_squeeze(prefix) for prefix in _title_prefixes(clean_line(title))}
+            for title in declared_titles
         ]
-        if shown:
-            *_, candidate, element = max(shown, key=lambda found: found[:2])
-            return candidate, element
-        unshown = [*declared, *h1_texts, _without_site_suffix(page_title)]
-        return next(filter(None, unshown), None), h1s[0] if h1s else None
+        lines = self._lines
+        h1_texts = {_squeeze(line.text) for line in lines if line.owner.tag == "h1"}
+        page_title = clean_line(selector.xpath("//title/text()").get(""))
+        prefixes = {_squeeze(prefix) for prefix in _title_prefixes(page_title)}
+        site_names = {_squeeze(name) for name in (_site_suffix(page_title), *self._site_names)}
+        site_names.discard("")
+        shown = self._shown_lines
 
-    def _element_showing(self, text: str) -> _Element | None:
-        found = self._root.xpath(_VISIBLE_WITH_TEXT, text=text)
-        return found[0] if found else None
+        def rank(key: str) -> tuple[int, bool, int]:
+            votes = sum(key in forms for forms in declared) + (key in h1_texts) + (key in prefixes)
+            heading = any(lines[index].heading for index in shown[key])
+            return votes - 2 * (key in site_names), heading, len(key)
+
+        every_form = [form for forms in declared for form in forms]
+        candidates = [key for key in dict.fromkeys([*every_form, *h1_texts, *prefixes]) if key]
+        visible = [key for key in candidates if key in shown]
+        if visible:
+            key = max(visible, key=rank)
+            index = self._nearest_before_text(shown[key])
+            return lines[index].text, index
+        h1_lines = [line.text for line in lines if line.owner.tag == "h1"]
+        unshown = [*declared_titles, *h1_lines]
+        fallback = [*unshown, _without_site_suffix(page_title)]
+        return next(filter(None, map(clean_line, fallback)), None), None
+
+    @cached_property
+    def _shown_lines(self) -> dict[str, list[int]]:
+        """Indexes of the headings and other text lines (not links), by squeezed text."""
+        shown: dict[str, list[int]] = {}
+        for index, line in enumerate(self._lines):
+            if line.chars <= _MAX_TITLE_LENGTH and (is_text_line(line) or line.heading):
+                shown.setdefault(_squeeze(line.text), []).append(index)
+        return shown
+
+    def _nearest_before_text(self, indexes: list[int]) -> int:
+        """Of some line indexes, the last one before the article text starts (else the first)."""
+        start = self._text_span[0]
+        before = [index for index in indexes if index < start]
+        return before[-1] if before else indexes[0]
+
+    @cached_property
+    def _site_names(self) -> list[str]:
+        return self.page.selector.xpath('//meta[@property="og:site_name"]/@content').getall()
 
     # -- body and header zone -------------------------------------------------------------
 
     @cached_property
-    def _body_block(self) -> _Element | None:
-        """The element whose ``<p>`` children hold the most text."""
-        scores: dict[_Element, int] = {}
-        for paragraph in self._root.iter("p"):
-            if _outside_content(paragraph):
-                continue
-            parent = paragraph.getparent()
-            scores[parent] = scores.get(parent, 0) + len(clean_line(element_text(paragraph)))
-        best = max(scores, key=scores.__getitem__, default=None)
-        return best if best is not None and scores[best] else None
+    def _lines(self) -> list[Line]:
+        return read_lines(self._root)
 
     @cached_property
-    def _body_paragraphs(self) -> list[_Element]:
-        block = self._body_block
-        return [] if block is None else [child for child in block if child.tag == "p"]
+    def _text_span(self) -> tuple[int, int]:
+        return text_span(self._lines)
+
+    @cached_property
+    def _body_indexes(self) -> list[int]:
+        """Indexes of the lines of the article text, header lines and trailers left out."""
+        start, end = self._text_span
+        headline = self._headline[1]
+        if headline is not None and start <= headline < end:
+            start = headline + 1
+        lines = self._lines
+        indexes: list[int] = []
+        for index in range(start, end):
+            line = lines[index]
+            if indexes and ends_text(line):
+                return indexes
+            if not is_text_line(line) or mentions_editor(line.text):
+                continue
+            if not indexes and not starts_text(line):
+                continue
+            if len(indexes) < _HEADER_LINES_IN_TEXT and self._is_header_line(line.text):
+                continue
+            indexes.append(index)
+        return indexes + self._closing_lines(indexes[-1]) if indexes else []
+
+    def _closing_lines(self, last: int) -> list[int]:
+        """Short lines right after the text, beside its last paragraph (a byline, a date)."""
+        lines = self._lines
+        parent = lines[last].owner.getparent()
+        closing: list[int] = []
+        for index in range(last + 1, min(last + 1 + _CLOSING_LINES, len(lines))):
+            line = lines[index]
+            if line.owner.getparent() is not parent or not is_text_line(line) or ends_text(line):
+                break
+            if not mentions_editor(line.text):
+                closing.append(index)
+        return closing
+
+    def _is_header_line(self, text: str) -> bool:
+        """A line that belongs above the text: headline, time, source, byline or label."""
+        return (
+            text == self._headline[0]
+            or is_source_line(text)
+            or looks_like_byline(text)
+            or (len(text) <= _HEADER_LINE_LENGTH and (is_date_line(text) or find_datetime(text)))
+        )
 
     @cached_property
     def _body_paragraph_texts(self) -> list[str]:
-        return [element_text(paragraph) for paragraph in self._body_paragraphs]
+        return [self._lines[index].text for index in self._body_indexes]
 
     @cached_property
     def _body_head(self) -> list[str]:
-        """The first non-empty body paragraphs, where bylines and source lines may stand."""
-        texts = filter(None, map(clean_line, self._body_paragraph_texts))
-        return list(islice(texts, _BODY_HEAD_PARAGRAPHS))
+        """The first body paragraphs, where bylines and source lines may stand."""
+        return self._body_paragraph_texts[:_BODY_HEAD_PARAGRAPHS]
 
     @cached_property
     def _header_zone(self) -> list[str]:
-        """Lines from the headline to the first body paragraph (those before it, no headline)."""
+        """Lines from the headline to the first body line (those before it, no headline)."""
+        lines = self._lines
+        body_start = self._body_indexes[0] if self._body_indexes else len(lines)
         headline = self._headline[1]
-        body_start = self._body_paragraphs[0] if self._body_paragraphs else None
-        if headline is None:
-            texts = self._root.xpath("//body//text()")
-            return _lines(texts, body_start)[-_HEADER_ZONE_LINES:]
-        return _lines(headline.xpath("following::text()"), body_start)[:_HEADER_ZONE_LINES]
+        if headline is None or headline >= body_start:
+            start = max(0, body_start - _HEADER_ZONE_LINES)
+        else:
+            start = headline + 1
+        zone = [line.text for line in lines[start:body_start]]
+        end = next((i for i, text in enumerate(zone) if _ZONE_END.match(text)), len(zone))
+        return zone[:end][:_HEADER_ZONE_LINES]
 
     # -- structured data -------------------------------------------------------------------
 
@@ -191,60 +314,22 @@ class GenericExtractor:
         return [value for item in self._json_ld if isinstance(value := item.get(key), str)]
 
 
-def _lines(texts: list[Any], stop: _Element | None) -> list[str]:
-    """Text nodes grouped into lines by block element, up to ``stop`` or a related/footer line."""
-    lines: list[str] = []
-    pieces: list[str] = []
-    current_block = None
-    for text in texts:
-        owner = text.getparent().getparent() if text.is_tail else text.getparent()
-        if owner is None or _has_ancestor_or_self(owner, _TEXTLESS_TAGS):
-            continue
-        if stop is not None and _within(owner, stop):
-            break
-        block = _block_of(owner)
-        if block is not current_block:
-            lines.append(clean_line(" ".join(pieces)))
-            pieces, current_block = [], block
-        pieces.append(text)
-    lines.append(clean_line(" ".join(pieces)))
-    shown = [line for line in lines if line]
-    end = next((i for i, line in enumerate(shown) if _ZONE_END.match(line)), len(shown))
-    return shown[:end]
-
-
-def _block_of(element: _Element) -> _Element:
-    while element.tag in _INLINE_TAGS and element.getparent() is not None:
-        element = element.getparent()
-    return element
-
-
-def _within(element: _Element, ancestor: _Element) -> bool:
-    return element is ancestor or any(a is ancestor for a in element.iterancestors())
-
-
-def _has_ancestor_or_self(element: _Element, tags: frozenset[str]) -> bool:
-    return element.tag in tags or any(a.tag in tags for a in element.iterancestors())
-
-
-def _outside_content(paragraph: _Element) -> bool:
-    """Whether a paragraph sits in links, lists, navigation, footers, comments or sidebars."""
-    for element in (paragraph, *paragraph.iterancestors()):
-        marks = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag in _NOT_CONTENT_TAGS or _NOT_CONTENT_CLASS.search(marks):
-            return True
-    return False
+def _squeeze(text: str) -> str:
+    """Text without any whitespace, for comparing titles."""
+    return "".join(text.split())
 
 
 def _title_prefixes(page_title: str) -> list[str]:
-    """The ``<title>`` and its parts before each separator, longest first."""
+    """The ``<title>``, its parts before each separator (longest first) and the title
+    without its last space-separated word."""
     prefixes = [page_title[: m.start()] for m in _TITLE_SEPARATOR.finditer(page_title)]
-    return [text for text in dict.fromkeys([page_title, *reversed(prefixes)]) if text]
+    unspaced = page_title.rsplit(" ", 1)[0]
+    return [text for text in dict.fromkeys([page_title, *reversed(prefixes), unspaced]) if text]
 
 
-def _site_suffix(page_title: str) -> str | None:
-    parts = _TITLE_SEPARATOR.split(page_title)
-    return parts[-1] if len(parts) > 1 else None
+def _site_suffix(page_title: str) -> str:
+    parts = [part for part in _TITLE_SEPARATOR.split(page_title) if part.strip()]
+    return parts[-1] if len(parts) > 1 else ""
 
 
 def _without_site_suffix(page_title: str) -> str:
@@ -252,11 +337,19 @@ def _without_site_suffix(page_title: str) -> str:
     return prefixes[1] if len(prefixes) > 1 else page_title
 
 
-def _is_related_heading(text: str | None) -> bool:
-    line = clean_line(text or "")
+def _is_related_heading(line: str) -> bool:
     return line.startswith(_RELATED_HEADINGS) and (
         len(line) <= len(_RELATED_HEADINGS[0]) + _RELATED_HEADING_EXTRA_CHARACTERS
     )
+
+
+def _person_names(author: Any) -> Iterator[str]:
+    """Names of a JSON-LD ``author`` value: strings and persons, not organisations."""
+    if isinstance(author, str):
+        yield author
+    for item in _json_objects(author):
+        if item.get("@type", "Person") == "Person" and isinstance(item.get("name"), str):
+            yield item["name"]
 
 
 def _json_objects(data: Any) -> Iterator[dict[str, Any]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,8 @@ class Page:
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
-        selector = Selector(text=html)
+        """Parse ``html`` into plain lxml elements (faster to walk than ``lxml.html`` ones)."""
+        selector = Selector(root=create_root_node(html, etree.HTMLParser), type="html")
         base_href = selector.css("base::attr(href)").get()
         base_url = urljoin(url, base_href.strip()) if base_href else url
         return cls(url=url, base_url=base_url, selector=selector)

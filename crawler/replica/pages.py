@@ -114,8 +114,8 @@ def _financeun_headline(site: ReplicaSite, article: Article, source: str) -> str
     )
 
 
-def financeun_article(site: ReplicaSite, article: Article) -> bytes:
-    """An article page in www.financeun.com markup."""
+def financeun_article(site: ReplicaSite, article: Article, variant: bool = False) -> bytes:
+    """An article page in www.financeun.com markup; a mobile/print variant names its canonical."""
     text = site.text_of(article)
     rng = random.Random(article.index * 7 + 3)
     channel_name = CHANNELS[article.channel]
@@ -141,7 +141,7 @@ def financeun_article(site: ReplicaSite, article: Article) -> bytes:
         for label, a in (("上一篇：", previous), ("下一篇：", following))
     )
     related = "".join(
-        f'<li><i>-</i><a href="{_e(site.articles[i].path)}" target="_blank">'
+        f'<li><i>-</i><a href="{_e(site.link_path(article, site.articles[i]))}" target="_blank">'
         f"{_e(site.articles[i].title)}</a>"
         f'<span class="time">{cn_minute(site.articles[i].published)}</span></li>'
         for i in article.related
@@ -174,6 +174,8 @@ def financeun_article(site: ReplicaSite, article: Article) -> bytes:
         f'<meta name="keywords" content="{_e(channel_name)},中国金融网">\n'
         f'<meta name="description" content="{_e(summary)}">\n'
     )
+    if variant:
+        head += f'<link rel="canonical" href="{_e(article.path)}">\n'
     return _page(f"{article.title}_中国金融网", head, body, site.charset_of(article))
 
 
@@ -264,7 +266,8 @@ def cnfinance_article(site: ReplicaSite, article: Article) -> bytes:
         for label, a in (("上一篇：", previous), ("下一篇：", following))
     )
     related = "".join(
-        f'<li><a href="{_e(site.articles[i].path)}">{_e(site.articles[i].title)}</a>'
+        f'<li><a href="{_e(site.link_path(article, site.articles[i]))}">'
+        f"{_e(site.articles[i].title)}</a>"
         f"<em>{cn_minute(site.articles[i].published)}</em></li>"
         for i in article.related
     )
@@ -361,7 +364,8 @@ def sitemap_xml(site: ReplicaSite, base: str) -> bytes:
     ).encode()
 
 
-def render_article(site: ReplicaSite, article: Article) -> bytes:
+def render_article(site: ReplicaSite, article: Article, variant: bool = False) -> bytes:
+    """The article's page; ``variant``: as served under a mobile or print path."""
     if article.section == CNFINANCE:
         return cnfinance_article(site, article)
-    return financeun_article(site, article)
+    return financeun_article(site, article, variant)

@@ -89,6 +89,10 @@ class ReplicaServer(ThreadingHTTPServer):
         article = site.by_path.get(path)
         if article is not None:
             return 200, pages.article_content_type(article), pages.render_article(site, article)
+        article = site.by_variant_path.get(path)
+        if article is not None:
+            body = pages.render_article(site, article, variant=True)
+            return 200, pages.article_content_type(article), body
         match = _FINANCEUN_LIST.match(path)
         if match and match["channel"] in CHANNELS:
             channel, page = match["channel"], int(match["page"])

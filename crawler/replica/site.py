@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
 
-from crawler.replica import seed_article
+from crawler.replica import seed_article, stories
 from crawler.replica.model import ArticleText
 
 MIN_ARTICLES = 10
@@ -88,6 +88,10 @@ class Article:
     related: list[int] = field(default_factory=list)
     parent: int | None = None
     level: int = 0
+    story_kind: str = stories.ORIGINAL
+    source_index: int | None = None
+    boilerplate: int | None = None
+    variants: tuple[str, ...] = ()
 
     @property
     def article_id(self) -> int:
@@ -104,6 +108,16 @@ class Article:
             f"{CNFINANCE_PREFIX}{vip}/articles/{stamp:%Y-%m}/{stamp:%d}-{self.article_id}.html"
         )
 
+    def variant_path(self, variant: str) -> str:
+        """Where the page is also served: with tracking parameters, a mobile or print path."""
+        if variant == stories.TRACKING:
+            return f"{self.path}?{stories.TRACKING_QUERY}"
+        return f"/{'m' if variant == stories.MOBILE else 'print'}{self.path}"
+
+    @property
+    def alias_paths(self) -> list[str]:
+        return [self.variant_path(variant) for variant in self.variants]
+
 
 class ReplicaSite:
     """A replica of the 中国金融网 sites: ``articles`` articles generated from ``seed``."""
@@ -116,11 +130,16 @@ class ReplicaSite:
         self.size = articles
         self.seed = seed
         self.drifted_share = drifted_share
-        self.articles: list[Article] = [self._make_article(i) for i in range(articles)]
+        self.articles: list[Article] = []
+        for index in range(articles):
+            self.articles.append(self._make_article(index))
         self._link_hidden_articles()
         for article in self.articles:
             self._pick_related(article)
         self.by_path: dict[str, Article] = {a.path: a for a in self.articles}
+        self.by_variant_path: dict[str, Article] = {
+            a.variant_path(v): a for a in self.articles for v in a.variants if v != stories.TRACKING
+        }
 
     # -- generation -----------------------------------------------------------------------
 
@@ -147,7 +166,7 @@ class ReplicaSite:
         published = FIRST_PUBLISHED + timedelta(
             minutes=index * MINUTES_BETWEEN_ARTICLES + rng.randrange(15)
         )
-        return Article(
+        article = Article(
             index=index,
             section=section,
             channel=channel,
@@ -156,6 +175,45 @@ class ReplicaSite:
             title=_fill(rng.choice(corpus()["title_templates"]), rng),
             published=published,
         )
+        self._draw_story(article)
+        return article
+
+    def _draw_story(self, article: Article) -> None:
+        """Make the article a repost, follow-up, market report or boilerplate sharer, or not."""
+        rng = self._rng(article.index, 5)
+        if article.section == CNFINANCE and rng.random() < stories.REPOST_SHARE_OF_CNFINANCE:
+            article.source_index = self._story_source(article, FINANCEUN, rng)
+            if article.source_index is not None:
+                article.story_kind = stories.REPOST
+                return
+        roll = rng.random()
+        if roll < stories.FOLLOW_UP_SHARE:
+            article.source_index = self._story_source(article, article.section, rng)
+            if article.source_index is not None:
+                article.story_kind = stories.FOLLOW_UP
+        elif roll < stories.FOLLOW_UP_SHARE + stories.MARKET_REPORT_SHARE:
+            article.story_kind = stories.MARKET_REPORT
+            article.title = stories.market_report_title(article.published)
+        elif roll < stories.FOLLOW_UP_SHARE + stories.MARKET_REPORT_SHARE + (
+            stories.BOILERPLATE_SHARE
+        ):
+            article.story_kind = stories.BOILERPLATE
+            article.boilerplate = rng.randrange(len(stories.BOILERPLATES))
+        if article.section == FINANCEUN and article.story_kind == stories.ORIGINAL and (
+            rng.random() < stories.VARIANT_SHARE
+        ):
+            count = rng.randint(1, len(stories.VARIANT_KINDS))
+            article.variants = tuple(sorted(rng.sample(stories.VARIANT_KINDS, count)))
+
+    def _story_source(self, article: Article, section: str, rng: random.Random) -> int | None:
+        """An older original article of ``section`` for a repost or follow-up to build on."""
+        window = self.articles[max(0, article.index - stories.SOURCE_WINDOW) : article.index]
+        candidates = [
+            a.index for a in window
+            if a.section == section and a.drawn_kind != VIP and a.story_kind == stories.ORIGINAL
+            and a.index not in seed_article.SPECIAL_ARTICLES
+        ]
+        return rng.choice(candidates) if candidates else None
 
     def _link_hidden_articles(self) -> None:
         """Give each hidden article a newer parent that links it; orphans become listed."""
@@ -240,12 +298,7 @@ class ReplicaSite:
         words = corpus()
         source = "中国金融网" if rng.random() < 0.7 else rng.choice(words["sources"])
         byline, authors = _byline(article.section, rng)
-        lengths = [rng.randint(2, 5) for _ in range(rng.randint(4, 9))]
-        sentences = [_fill(t, rng) for t in rng.sample(words["sentence_templates"], sum(lengths))]
-        paragraphs = []
-        for length in lengths:
-            paragraphs.append("".join(sentences[:length]))
-            del sentences[:length]
+        paragraphs = self._paragraphs(article, rng)
         return ArticleText(
             source=source,
             byline=byline,
@@ -253,6 +306,47 @@ class ReplicaSite:
             paragraphs=paragraphs,
             editor=rng.choice(words["editors"]),
         )
+
+    def _paragraphs(self, article: Article, rng: random.Random) -> list[str]:
+        if article.story_kind == stories.MARKET_REPORT:
+            return stories.market_report_paragraphs(article.published, rng)
+        if article.story_kind in (stories.REPOST, stories.FOLLOW_UP):
+            assert article.source_index is not None
+            original = self.text_of(self.articles[article.source_index]).paragraphs
+            if article.story_kind == stories.REPOST:
+                return stories.edit_sentences(original, rng)
+            quoted = stories.quoted_third(original)
+            return quoted + _generated_paragraphs(rng, 2 * len(quoted))
+        paragraphs = _generated_paragraphs(rng, rng.randint(4, 9))
+        if article.boilerplate is not None:
+            paragraphs.append(stories.BOILERPLATES[article.boilerplate])
+        return paragraphs
+
+    def story_of(self, article: Article) -> int:
+        """The story an article tells: a repost tells its original's."""
+        if article.story_kind == stories.REPOST and article.source_index is not None:
+            return article.source_index
+        return article.index
+
+    def near_duplicate_labels(self) -> list[tuple[str, str, bool]]:
+        """(path, path, same story?) for every repost pair and every look-alike near miss."""
+        labels = []
+        last_report: Article | None = None
+        last_by_boilerplate: dict[int, Article] = {}
+        for article in self.articles:
+            if article.story_kind in (stories.REPOST, stories.FOLLOW_UP):
+                source = self.articles[article.source_index]
+                labels.append((source.path, article.path, article.story_kind == stories.REPOST))
+            elif article.story_kind == stories.MARKET_REPORT:
+                if last_report is not None:
+                    labels.append((last_report.path, article.path, False))
+                last_report = article
+            elif article.boilerplate is not None:
+                earlier = last_by_boilerplate.get(article.boilerplate)
+                if earlier is not None:
+                    labels.append((earlier.path, article.path, False))
+                last_by_boilerplate[article.boilerplate] = article
+        return labels
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -326,8 +420,14 @@ class ReplicaSite:
 
     # -- truth ----------------------------------------------------------------------------
 
+    def link_path(self, source: Article, target: Article) -> str:
+        """The URL path under which ``source``'s 相关资讯 links ``target`` (variants at times)."""
+        if target.variants and (source.index + target.index) % 2 == 0:
+            return target.variant_path(target.variants[source.index % len(target.variants)])
+        return target.path
+
     def truth(self, base_url: str) -> Iterator[dict]:
-        """Every article's expected exported fields and the pages that link to it."""
+        """Every article's expected exported fields, its story and the pages that link to it."""
         base = base_url.rstrip("/")
         listed_on: dict[int, list[str]] = {}
         for path, chunk in self.list_pages():
@@ -336,11 +436,16 @@ class ReplicaSite:
         linked_from: dict[int, list[str]] = {}
         for article in self.articles:
             for target in article.related:
-                linked_from.setdefault(target, []).append(base + article.path)
+                linked_from.setdefault(target, []).extend(
+                    base + path for path in (article.path, *article.alias_paths)
+                )
         for article in self.articles:
             text = self.text_of(article)
             yield {
                 "url": base + article.path,
+                "aliases": [base + path for path in article.alias_paths],
+                "story": self.story_of(article),
+                "story_kind": article.story_kind,
                 "site": article.section,
                 "kind": article.kind,
                 "disallowed": article.kind == VIP,
@@ -351,16 +456,19 @@ class ReplicaSite:
                 "authors": text.authors,
                 "published_at": beijing_iso(article.published),
                 "content": "\n".join(text.paragraphs),
-                "related": [self.related_entry(self.articles[i], base) for i in article.related],
+                "related": [
+                    self.related_entry(article, self.articles[i], base) for i in article.related
+                ],
                 "listed_on": listed_on.get(article.index, []),
                 "linked_from": linked_from.get(article.index, []),
             }
 
-    def related_entry(self, article: Article, base: str) -> dict[str, str]:
+    def related_entry(self, source: Article, target: Article, base: str) -> dict[str, str]:
+        """A 相关资讯 item of ``source``'s page as exported: title, URL and time of ``target``."""
         return {
-            "title": article.title,
-            "url": base + article.path,
-            "published_at": beijing_iso(article.published),
+            "title": target.title,
+            "url": base + self.link_path(source, target),
+            "published_at": beijing_iso(target.published),
         }
 
 
@@ -394,6 +502,17 @@ def _fill(template: str, rng: random.Random) -> str:
         year=str(rng.randint(2019, 2025)),
         month=str(rng.randint(1, 12)),
     )
+
+
+def _generated_paragraphs(rng: random.Random, count: int) -> list[str]:
+    """``count`` paragraphs of 2-5 distinct corpus sentences each."""
+    lengths = [rng.randint(2, 5) for _ in range(count)]
+    sentences = [_fill(t, rng) for t in rng.sample(corpus()["sentence_templates"], sum(lengths))]
+    paragraphs = []
+    for length in lengths:
+        paragraphs.append("".join(sentences[:length]))
+        del sentences[:length]
+    return paragraphs
 
 
 def _byline(section: str, rng: random.Random) -> tuple[str | None, list[str]]:

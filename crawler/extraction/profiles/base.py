@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from crawler.domains import host_in_domains
 from crawler.extraction.bylines import find_source, looks_like_byline
 from crawler.extraction.content import body_paragraphs
 from crawler.extraction.dates import find_datetime
@@ -31,8 +32,7 @@ class SiteProfile:
 
     def handles(self, host: str) -> bool:
         """Whether ``host`` is one of the site's domains or a subdomain of one."""
-        host = host.lower().rstrip(".")
-        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+        return host_in_domains(host, self.domains)
 
     def extract(self, page: Page) -> dict[str, Any]:
         """The article fields this profile's selectors find on ``page``."""

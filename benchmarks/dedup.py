@@ -1,0 +1,672 @@
+"""Near-duplicate detection: precision and recall on labelled pairs, time and memory per item.
+
+Run ``python -m benchmarks.dedup [--output FILE] [--sizes 1000 10000 100000] [--sweep]``.
+
+Labelled pairs are made from the real bodies of ``tests/fixtures/pages``: reposts (light
+edits, an appended disclaimer, a deleted sentence, swapped paragraphs, other punctuation and
+line breaks) are duplicates; two bodies with the same appended disclaimer, a follow-up that
+quotes a third of an article and a daily market report whose numbers change are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import random
+import re
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from benchmarks.labelled_pages import load_pages
+from crawler.dedup import (
+    NEAR_THRESHOLD,
+    NUM_PERM,
+    SHINGLE_SIZE,
+    NearDuplicateIndex,
+    content_hash,
+    lsh_bands,
+    normalized_body,
+    shingles,
+    signature,
+)
+from crawler.replica.site import ReplicaSite, corpus
+from crawler.state import MemoryCrawlState
+from crawler.urls import url_key
+
+MIN_BODY_CHARS = 500
+SEED = 20250206
+SIZES = (1_000, 10_000, 100_000)
+BASELINE_SIZE = 1_000
+MARKET_REPORT_PAIRS = 50
+REPLICA_ARTICLES = 10_000
+HEAVY_REPOST = "3 sentences replaced"
+SWEEP_THRESHOLDS = (0.5, 0.55, 0.6, 0.7, 0.8)
+SYNTHETIC_BODY_CHARS = 1500
+PACKAGES = ("datasketch", "numpy", "scrapy", "w3lib")
+
+DISCLAIMERS = (
+    "免责声明：本文仅代表作者个人观点，与本网无关。其原创性以及文中陈述文字和内容未经本站证实，"
+    "对本文以及其中全部或者部分内容、文字的真实性、完整性、及时性本站不作任何保证或承诺，"
+    "请读者仅作参考，并请自行核实相关内容。",
+    "声明：本文转载自网络，仅供参考，不构成投资建议。投资有风险，入市需谨慎。",
+    "【版权声明】本文来源于合作媒体，转载请注明出处。如涉及作品内容、版权等问题，请与本网联系删除。",
+)
+EDIT_WORDS = ("今年", "目前", "近日", "记者", "表示", "有关方面", "进一步", "相关", "据了解")
+HALF_WIDTH = str.maketrans("，。：；！？（）“”", ',.:;!?()""')
+
+MARKET_REPORT = (
+    "{month}月{day}日，A股三大指数集体收涨。截至收盘，沪指涨{p1}%，报{i1}点；深成指涨{p2}%，"
+    "报{i2}点；创业板指涨{p3}%，报{i3}点；科创50指数涨{p4}%，报{i4}点。\n"
+    "沪深两市全天成交额{turnover}亿元，较上一交易日放量{change}亿元。北向资金全天净买入{north}亿元，"
+    "其中沪股通净买入{north_sh}亿元，深股通净买入{north_sz}亿元。\n"
+    "盘面上，半导体、券商、有色金属等板块涨幅居前，煤炭、银行、公用事业等板块跌幅居前。个股方面，"
+    "两市共有{up}只个股上涨，{down}只个股下跌，{limit_up}只个股涨停，{limit_down}只个股跌停。\n"
+    "分析人士指出，当前市场估值处于历史相对低位，政策面持续释放积极信号，中长期资金入市节奏加快，"
+    "后市有望延续震荡上行格局，投资者可关注业绩确定性较强的优质龙头。"
+)
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;」”\"]*")
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    """Two bodies, whether the second is a repost of the first, and how it was made."""
+
+    group: str
+    kind: str
+    a: str
+    b: str
+    duplicate: bool
+
+
+# -- labelled pairs -------------------------------------------------------------------------
+
+
+def _paragraphs(body: str) -> list[list[str]]:
+    return [_SENTENCE.findall(line) for line in body.split("\n") if line.strip()]
+
+
+def _join(paragraphs: list[list[str]]) -> str:
+    return "\n".join("".join(sentences) for sentences in paragraphs)
+
+
+def _sentence_slots(paragraphs: list[list[str]]) -> list[tuple[int, int]]:
+    """Positions of the sentences long enough to be edited or deleted."""
+    return [
+        (i, j)
+        for i, sentences in enumerate(paragraphs)
+        for j, sentence in enumerate(sentences)
+        if len(normalized_body(sentence)) >= 8
+    ]
+
+
+def edit_sentences(body: str, count: int, rng: random.Random) -> str:
+    """``count`` sentences with a word of 2-4 characters replaced by a common one."""
+    paragraphs = _paragraphs(body)
+    for i, j in rng.sample(_sentence_slots(paragraphs), count):
+        sentence = paragraphs[i][j]
+        start = rng.randrange(len(sentence) - 4)
+        paragraphs[i][j] = (
+            sentence[:start] + rng.choice(EDIT_WORDS) + sentence[start + rng.randint(2, 4) :]
+        )
+    return _join(paragraphs)
+
+
+def corpus_sentence(rng: random.Random) -> str:
+    """A sentence written from one of the replica corpus's templates."""
+    words = corpus()
+    company, company2 = rng.sample(words["companies"], 2)
+    return rng.choice(words["sentence_templates"]).format(
+        company=company,
+        company2=company2,
+        region=rng.choice(words["regions"]),
+        person=rng.choice(words["people"]),
+        topic=rng.choice(words["topics"]),
+        pct=f"{rng.randint(1, 200) / 10:.1f}%",
+        num=str(rng.randint(12, 9800)),
+        year=str(rng.randint(2019, 2025)),
+        month=str(rng.randint(1, 12)),
+    )
+
+
+def replace_sentences(body: str, count: int, rng: random.Random) -> str:
+    """``count`` sentences replaced by unrelated ones."""
+    paragraphs = _paragraphs(body)
+    for i, j in rng.sample(_sentence_slots(paragraphs), count):
+        paragraphs[i][j] = corpus_sentence(rng)
+    return _join(paragraphs)
+
+
+def append_disclaimer(body: str, rng: random.Random) -> str:
+    return f"{body}\n{rng.choice(DISCLAIMERS)}"
+
+
+def delete_sentence(body: str, rng: random.Random) -> str:
+    paragraphs = _paragraphs(body)
+    i, j = rng.choice(_sentence_slots(paragraphs))
+    del paragraphs[i][j]
+    return _join(paragraphs)
+
+
+def swap_paragraphs(body: str, rng: random.Random) -> str:
+    """Two paragraphs swapped (two sentences, in a body of one paragraph)."""
+    paragraphs = _paragraphs(body)
+    if len(paragraphs) >= 2:
+        i, j = rng.sample(range(len(paragraphs)), 2)
+        paragraphs[i], paragraphs[j] = paragraphs[j], paragraphs[i]
+    else:
+        sentences = paragraphs[0]
+        i, j = rng.sample(range(len(sentences)), 2)
+        sentences[i], sentences[j] = sentences[j], sentences[i]
+    return _join(paragraphs)
+
+
+def reformat(body: str) -> str:
+    """Half-width punctuation, and the paragraphs run together with spaces."""
+    return body.translate(HALF_WIDTH).replace("\n", " ")
+
+
+REPOSTS: dict[str, Callable[[str, random.Random], str]] = {
+    "1 sentence edited": lambda body, rng: edit_sentences(body, 1, rng),
+    "3 sentences edited": lambda body, rng: edit_sentences(body, 3, rng),
+    "1 sentence replaced": lambda body, rng: replace_sentences(body, 1, rng),
+    HEAVY_REPOST: lambda body, rng: replace_sentences(body, 3, rng),
+    "disclaimer appended": append_disclaimer,
+    "sentence deleted": delete_sentence,
+    "paragraphs swapped": swap_paragraphs,
+    "punctuation and breaks": lambda body, rng: reformat(body),
+    "2 edited + disclaimer": lambda body, rng: append_disclaimer(edit_sentences(body, 2, rng), rng),
+}
+
+
+def fixture_bodies() -> list[str]:
+    """The labelled bodies of ``tests/fixtures/pages`` with at least MIN_BODY_CHARS letters."""
+    return [
+        page.body
+        for page in load_pages()
+        if page.body and len(normalized_body(page.body)) >= MIN_BODY_CHARS
+    ]
+
+
+def fixture_pairs(bodies: Sequence[str], seed: int = SEED) -> list[LabelledPair]:
+    """Every repost of every body, and per body two near-misses with the next body."""
+    rng = random.Random(seed)
+    pairs = [
+        LabelledPair(
+            f"fixture reposts, {kind}" if kind == HEAVY_REPOST else "fixture reposts",
+            kind,
+            body,
+            make(body, rng),
+            True,
+        )
+        for body in bodies
+        for kind, make in REPOSTS.items()
+    ]
+    for body, other in zip(bodies, [*bodies[1:], bodies[0]], strict=True):
+        boilerplate = DISCLAIMERS[0]
+        pairs.append(
+            LabelledPair(
+                "fixture near-misses",
+                "same disclaimer",
+                f"{body}\n{boilerplate}",
+                f"{other}\n{boilerplate}",
+                False,
+            )
+        )
+        third = len(body) // 3
+        follow_up = body[:third] + "\n" + other[: len(body) - third]
+        pairs.append(LabelledPair("fixture near-misses", "follow-up", body, follow_up, False))
+    return pairs
+
+
+def market_report(month: int, day: int, rng: random.Random) -> str:
+    """One day's market report: the template's wording with that day's numbers."""
+
+    def pct() -> str:
+        return f"{rng.uniform(0.05, 2.5):.2f}"
+
+    return MARKET_REPORT.format(
+        month=month,
+        day=day,
+        p1=pct(),
+        i1=f"{rng.uniform(2900, 3500):.2f}",
+        p2=pct(),
+        i2=f"{rng.uniform(9000, 11500):.2f}",
+        p3=pct(),
+        i3=f"{rng.uniform(1800, 2300):.2f}",
+        p4=pct(),
+        i4=f"{rng.uniform(800, 1100):.2f}",
+        turnover=rng.randint(6000, 12000),
+        change=rng.randint(50, 1500),
+        north=f"{rng.uniform(5, 120):.2f}",
+        north_sh=f"{rng.uniform(1, 60):.2f}",
+        north_sz=f"{rng.uniform(1, 60):.2f}",
+        up=rng.randint(1500, 4500),
+        down=rng.randint(500, 3000),
+        limit_up=rng.randint(20, 120),
+        limit_down=rng.randint(0, 20),
+    )
+
+
+def market_report_pairs(count: int = MARKET_REPORT_PAIRS, seed: int = SEED) -> list[LabelledPair]:
+    """Reports of two consecutive trading days: same wording, other numbers."""
+    rng = random.Random(seed)
+    pairs = []
+    for n in range(count):
+        month, day = 1 + n % 12, 1 + rng.randrange(27)
+        pairs.append(
+            LabelledPair(
+                "market reports",
+                "market report, next day",
+                market_report(month, day, rng),
+                market_report(month, day + 1, rng),
+                False,
+            )
+        )
+    return pairs
+
+
+def replica_pairs(articles: int = REPLICA_ARTICLES) -> list[LabelledPair]:
+    """The replica's labelled pairs: reposts, follow-ups, market reports, shared boilerplate."""
+    site = ReplicaSite(articles=articles)
+
+    def body(path: str) -> str:
+        return "\n".join(site.text_of(site.by_path[path]).paragraphs)
+
+    return [
+        LabelledPair(
+            f"replica ({articles:,} articles)", site.by_path[b].story_kind, body(a), body(b), same
+        )
+        for a, b, same in site.near_duplicate_labels()
+    ]
+
+
+# -- predictions ----------------------------------------------------------------------------
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Exact Jaccard similarity of two sets (1.0 for two empty sets)."""
+    common = len(a & b)
+    return common / (len(a) + len(b) - common) if a or b else 1.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A labelled pair with both signatures and the exact Jaccard similarity of its bodies."""
+
+    pair: LabelledPair
+    first: bytes | None
+    second: bytes | None
+    exact: float
+
+
+def measure(pairs: Sequence[LabelledPair], num_perm: int = NUM_PERM) -> list[Measured]:
+    return [
+        Measured(
+            pair,
+            signature(pair.a, num_perm=num_perm),
+            signature(pair.b, num_perm=num_perm),
+            jaccard(shingles(pair.a), shingles(pair.b)),
+        )
+        for pair in pairs
+    ]
+
+
+def ours_finds(measured: Measured, threshold: float = NEAR_THRESHOLD) -> bool:
+    """Whether an index holding only the first body finds the second a near-duplicate."""
+    if measured.first is None or measured.second is None:
+        return False
+    index = NearDuplicateIndex(threshold, len(measured.first) // 4)
+    index.add("https://example.com/first", measured.first)
+    return index.find(measured.second) is not None
+
+
+def exact_finds(measured: Measured, threshold: float = NEAR_THRESHOLD) -> bool:
+    return measured.exact >= threshold
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    false_positives: int
+    false_negatives: int
+
+
+def score(measured: Sequence[Measured], predicted: Sequence[bool]) -> Scores:
+    labels = [m.pair.duplicate for m in measured]
+    tp = sum(same and hit for same, hit in zip(labels, predicted, strict=True))
+    fp = sum(not same and hit for same, hit in zip(labels, predicted, strict=True))
+    fn = sum(same and not hit for same, hit in zip(labels, predicted, strict=True))
+    return Scores(
+        precision=tp / (tp + fp) if tp + fp else 1.0,
+        recall=tp / (tp + fn) if tp + fn else 1.0,
+        false_positives=fp,
+        false_negatives=fn,
+    )
+
+
+def missed(measured: Sequence[Measured], threshold: float = NEAR_THRESHOLD) -> str:
+    """The kinds of the duplicates ours misses and of the distinct pairs it merges."""
+    wrong = Counter(
+        f"{m.pair.group} / {m.pair.kind}"
+        for m in measured
+        if ours_finds(m, threshold) != m.pair.duplicate
+    )
+    return ", ".join(f"{kind} {count}" for kind, count in sorted(wrong.items())) or "none"
+
+
+# -- throughput -----------------------------------------------------------------------------
+
+
+def synthetic_bodies(count: int, seed: int = SEED) -> list[str]:
+    """Distinct bodies of about SYNTHETIC_BODY_CHARS characters from the replica's corpus."""
+    rng = random.Random(seed)
+    bodies = []
+    for _ in range(count):
+        paragraphs: list[str] = []
+        while sum(map(len, paragraphs)) < SYNTHETIC_BODY_CHARS:
+            paragraphs.append("".join(corpus_sentence(rng) for _ in range(rng.randint(2, 5))))
+        bodies.append("\n".join(paragraphs))
+    return bodies
+
+
+def article_url(n: int) -> str:
+    return f"https://www.financeun.com/newsDetail/{40_000 + n}.shtml"
+
+
+@dataclass(frozen=True)
+class Throughput:
+    items: int
+    signature_seconds: float
+    index_seconds: float
+    duplicates: int
+    signatures: list[bytes]
+
+    @property
+    def seconds_per_item(self) -> float:
+        return (self.signature_seconds + self.index_seconds) / self.items
+
+
+def run_index(
+    bodies: Sequence[str], threshold: float = NEAR_THRESHOLD, num_perm: int = NUM_PERM
+) -> Throughput:
+    """Each body signed, looked up and added, timed by part."""
+    index = NearDuplicateIndex(threshold, num_perm)
+    signatures = []
+    signing = indexing = 0.0
+    duplicates = 0
+    for n, body in enumerate(bodies):
+        start = time.perf_counter()
+        sig = signature(body, num_perm=num_perm)
+        middle = time.perf_counter()
+        if sig is None:
+            continue
+        signatures.append(sig)
+        if index.find(sig) is None:
+            index.add(article_url(n), sig)
+        else:
+            duplicates += 1
+        indexing += time.perf_counter() - middle
+        signing += middle - start
+    return Throughput(len(bodies), signing, indexing, duplicates, signatures)
+
+
+def _traced_bytes(signatures: Sequence[bytes], threshold: float, with_state: bool) -> int:
+    """Bytes still allocated after adding every article to an index (and a MemoryCrawlState)."""
+    num_perm = len(signatures[0]) // 4
+    gc.collect()
+    tracemalloc.start()
+    try:
+        index = NearDuplicateIndex(threshold, num_perm)
+        state = MemoryCrawlState()
+        for n, original in enumerate(signatures):
+            url, sig = article_url(n), bytes(bytearray(original))
+            index.add(url, sig)
+            if with_state:
+                state.remember_url(url_key(url), url)
+                state.remember_content(content_hash(str(n)), url)
+                state.remember_signature(url, sig)
+        return tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+
+def memory_per_item(
+    signatures: Sequence[bytes], threshold: float = NEAR_THRESHOLD
+) -> tuple[float, float]:
+    """Bytes per article kept by the index alone, and by the index with a MemoryCrawlState.
+
+    The signatures are copied inside the trace, so what is counted is what the structures
+    keep: URL, signature, LSH buckets, and the state's URL key and content hash.
+    """
+    index_bytes = _traced_bytes(signatures, threshold, with_state=False)
+    total_bytes = _traced_bytes(signatures, threshold, with_state=True)
+    return index_bytes / len(signatures), total_bytes / len(signatures)
+
+
+def run_baseline(bodies: Sequence[str], threshold: float = NEAR_THRESHOLD) -> Throughput:
+    """Exact pairwise Jaccard: each body's shingle set against every kept body's."""
+    kept: list[set[str]] = []
+    signing = comparing = 0.0
+    duplicates = 0
+    for body in bodies:
+        start = time.perf_counter()
+        grams = shingles(body)
+        middle = time.perf_counter()
+        if any(jaccard(grams, other) >= threshold for other in kept):
+            duplicates += 1
+        else:
+            kept.append(grams)
+        comparing += time.perf_counter() - middle
+        signing += middle - start
+    return Throughput(len(bodies), signing, comparing, duplicates, [])
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu() -> str:
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "unknown"
+    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    return f"{models[0]} x{len(models)}" if models else "unknown"
+
+
+def header() -> list[str]:
+    """Date, machine and package versions of this run."""
+    versions = ", ".join(f"{package} {_version(package)}" for package in PACKAGES)
+    return [
+        "# Deduplication benchmark",
+        "",
+        f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- Machine: {platform.platform()}, CPU {_cpu()}, Python {platform.python_version()}",
+        f"- Packages: {versions}",
+        "",
+    ]
+
+
+def _pr(scores: Scores) -> str:
+    return (
+        f"P {scores.precision:.3f} / R {scores.recall:.3f} "
+        f"({scores.false_positives} FP, {scores.false_negatives} FN)"
+    )
+
+
+def quality_rows(everything: list[Measured]) -> list[str]:
+    """Ours and exact per group of pairs at NEAR_THRESHOLD, then over all pairs per threshold."""
+    groups: dict[str, list[Measured]] = {}
+    for m in everything:
+        groups.setdefault(m.pair.group, []).append(m)
+
+    def row(name: str, measured: list[Measured], threshold: float) -> str:
+        positives = sum(m.pair.duplicate for m in measured)
+        ours = score(measured, [ours_finds(m, threshold) for m in measured])
+        exact = score(measured, [exact_finds(m, threshold) for m in measured])
+        label = (
+            f"{name}, threshold {threshold}: {positives} duplicate, "
+            f"{len(measured) - positives} distinct pairs"
+        )
+        return f"| {label} | {_pr(ours)} | {_pr(exact)} | P ≥ 0.99, R ≥ 0.98 |"
+
+    rows = [row(name, measured, NEAR_THRESHOLD) for name, measured in groups.items()]
+    rows += [row("all labelled pairs", everything, t) for t in SWEEP_THRESHOLDS]
+    return rows
+
+
+def speed_rows(sizes: Sequence[int]) -> list[str]:
+    rows = []
+    runs = {}
+    for size in sizes:
+        bodies = synthetic_bodies(size)
+        run = runs[size] = run_index(bodies)
+        index_bytes, total_bytes = memory_per_item(run.signatures)
+        rows.append(
+            f"| {size:,} distinct bodies: ms per item (signature + index), "
+            f"bytes per item (index / index + state) | "
+            f"{1000 * run.seconds_per_item:.3f} ms "
+            f"({1000 * run.signature_seconds / size:.3f} + {1000 * run.index_seconds / size:.3f}), "
+            f"{index_bytes:,.0f} / {total_bytes:,.0f} B, {run.duplicates} merged | - | - |"
+        )
+    small, large = min(sizes), max(sizes)
+    if small != large:
+        ratio = runs[large].seconds_per_item / runs[small].seconds_per_item
+        index_ratio = (runs[large].index_seconds / large) / (runs[small].index_seconds / small)
+        rows.append(
+            f"| time per item {large:,} / {small:,} (index part alone) | "
+            f"{ratio:.2f} ({index_ratio:.2f}) | - | ≤ 1.3 |"
+        )
+    baseline_bodies = synthetic_bodies(BASELINE_SIZE)
+    ours = runs.get(BASELINE_SIZE) or run_index(baseline_bodies)
+    exact = run_baseline(baseline_bodies)
+    rows.append(
+        f"| {BASELINE_SIZE:,} bodies: ms per item, and time exact / ours | "
+        f"{1000 * ours.seconds_per_item:.3f} ms | "
+        f"{1000 * exact.seconds_per_item:.3f} ms, "
+        f"{exact.seconds_per_item / ours.seconds_per_item:.1f}x ours, "
+        f"{exact.duplicates} merged | - |"
+    )
+    return rows
+
+
+def notes() -> list[str]:
+    bands, rows = lsh_bands(NEAR_THRESHOLD, NUM_PERM)
+    return [
+        f"- Ours: `crawler.dedup` at threshold {NEAR_THRESHOLD}: character {SHINGLE_SIZE}-shingles "
+        f"of the normalized body (NFKC, lower case, letters and digits only), {NUM_PERM}-"
+        f"permutation MinHash (4 bytes each), datasketch MinHashLSH with {bands} bands of "
+        f"{rows} rows, candidates verified by the estimated Jaccard similarity. Exact: the "
+        "Jaccard similarity of the same shingle sets, every pair compared.",
+        "- Pairs: a fresh index holds the first body and is asked about the second. Fixture "
+        f"reposts are made from the {MIN_BODY_CHARS}+ character bodies of tests/fixtures/pages "
+        "by a seeded generator: 1 or 3 sentences with a 2-4 character word replaced, 1 "
+        "sentence replaced by an unrelated one, a 35-100 character disclaimer appended, a "
+        "sentence deleted, two paragraphs swapped, half-width punctuation with the paragraphs "
+        "run together, 2 edited sentences plus a disclaimer; and, reported apart, 3 sentences "
+        "replaced by unrelated ones. Fixture near-misses: each body and the next with the "
+        "same 100-character disclaimer, and a follow-up made of a body's first third and as "
+        "much text of the next body. Market reports: 50 pairs of consecutive days from one "
+        "template, only the numbers differing. Replica: "
+        f"ReplicaSite(articles={REPLICA_ARTICLES}).near_duplicate_labels(), bodies from "
+        "text_of.",
+        f"- Speed: distinct synthetic bodies of about {SYNTHETIC_BODY_CHARS} characters "
+        "written from crawler/replica/corpus.json; time.perf_counter around the signature "
+        "and around find + add, one process, no tracing. Memory: tracemalloc of what the "
+        "index keeps after every signature is added, and that plus a MemoryCrawlState "
+        "holding each URL key, content hash and signature, per article. The exact baseline "
+        "keeps each body's shingle set and compares a new body with all of them.",
+    ]
+
+
+def sweep_rows(measured: list[Measured]) -> list[str]:
+    """Exact Jaccard of the pairs per shingle size, digits kept or all read as one digit."""
+    pairs = [m.pair for m in measured]
+    rows = [
+        "| shingles | lowest duplicate | duplicates below threshold | highest distinct "
+        "| highest market report |",
+        "|---|---|---|---|---|",
+    ]
+    for masked in (False, True):
+        for k in (3, 4, 5, 6, 7, 8):
+
+            def grams(text: str, k: int = k, masked: bool = masked) -> set[str]:
+                return shingles(re.sub(r"\d", "0", text) if masked else text, k)
+
+            values = [jaccard(grams(p.a), grams(p.b)) for p in pairs]
+            dup = [v for p, v in zip(pairs, values, strict=True) if p.duplicate]
+            distinct = [v for p, v in zip(pairs, values, strict=True) if not p.duplicate]
+            market = [v for p, v in zip(pairs, values, strict=True) if "market" in p.kind]
+            below = sum(v < NEAR_THRESHOLD for v in dup) / len(dup)
+            rows.append(
+                f"| k={k}{', digits masked' if masked else ''} | {min(dup):.3f} | "
+                f"{below:.3f} | {max(distinct):.3f} | {max(market):.3f} |"
+            )
+    return rows
+
+
+def num_perm_rows(pairs: list[LabelledPair]) -> list[str]:
+    """Ours with 64, 128 and 256 permutations: quality, speed and memory."""
+    bodies = synthetic_bodies(BASELINE_SIZE)
+    rows = [
+        "| permutations | LSH bands x rows | P / R, all pairs | ms per item | bytes per item |",
+        "|---|---|---|---|---|",
+    ]
+    for num_perm in (64, 128, 256):
+        measured = measure(pairs, num_perm)
+        scores = score(measured, [ours_finds(m) for m in measured])
+        run = run_index(bodies, num_perm=num_perm)
+        index_bytes, _ = memory_per_item(run.signatures)
+        bands, band_rows = lsh_bands(NEAR_THRESHOLD, num_perm)
+        rows.append(
+            f"| {num_perm} | {bands} x {band_rows} | {_pr(scores)} | "
+            f"{1000 * run.seconds_per_item:.3f} | {index_bytes:,.0f} |"
+        )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, help="also write the report, with a header")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--sweep", action="store_true", help="also compare shingle sizes")
+    args = parser.parse_args(argv)
+    pairs = [*fixture_pairs(fixture_bodies()), *market_report_pairs(), *replica_pairs()]
+    measured = measure(pairs)
+    lines = [
+        "| measure | ours (MinHash LSH) | exact pairwise Jaccard | goal |",
+        "|---|---|---|---|",
+        *quality_rows(measured),
+        *speed_rows(args.sizes),
+        "",
+        f"- Pairs ours gets wrong at {NEAR_THRESHOLD}: {missed(measured)}.",
+        *notes(),
+    ]
+    if args.sweep:
+        lines += ["", "Shingle size and digits, exact Jaccard over all pairs:", ""]
+        lines += sweep_rows(measured)
+        lines += ["", f"MinHash permutations ({BASELINE_SIZE:,} synthetic bodies for speed):", ""]
+        lines += num_perm_rows(pairs)
+    print("\n".join(lines))
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text("\n".join([*header(), *lines]) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Text cleaning for exported articles: Unicode, whitespace, markup, boilerplate, site suffixes.
+
+Cleaning never changes the publisher's words, numbers or punctuation width (NFC, not NFKC),
+and every function here is idempotent: cleaning clean text returns it unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from w3lib.html import replace_entities
+
+from crawler.extraction.bylines import looks_like_byline
+
+_INVISIBLE = re.compile(
+    "[\u200b-\u200d\u2060\ufeff"  # zero-width characters
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # control characters that are not whitespace
+    "\ud800-\udfff]"  # lone surrogates, which cannot be encoded
+)
+_BLOCK_TAGS = (
+    "address|article|blockquote|br|center|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header"
+    "|hr|li|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul"
+)
+_INLINE_TAGS = (
+    "a|abbr|b|big|cite|code|del|em|font|i|iframe|img|ins|label|mark|o:p|q|s|small|span|strike"
+    "|strong|sub|sup|u"
+)
+_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK_TAGS})(?=[\s/>])[^<>]*>", re.IGNORECASE)
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE_TAGS})(?=[\s/>])[^<>]*>", re.IGNORECASE)
+
+_CJK = (
+    "\u2e80-\u2fdf"  # radicals
+    "\u3001-\u3029\u3030-\u303f"  # CJK punctuation, without the ideographic space and tone marks
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # ideographs
+    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\uffe0-\uffe6"  # full-width punctuation
+    "\U00020000-\U0003134f"  # ideographs beyond the BMP
+)
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"[{_LINE_BREAKS}]")
+_BROKEN_LINE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s*[{_LINE_BREAKS}]\s*(?=[{_CJK}])")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_WHITESPACE = re.compile(r"\s+")
+
+_SITE_SUFFIX = re.compile(
+    r"\s*[_|｜\-–—]+\s*"
+    r"[^_|｜\-–—\s]{1,16}?"
+    r"(?:(?<![联聯电電])[网網]|网站|網站|频道|頻道|财经|財經|新闻|新聞|在线|在線|客户端|客戶端"
+    r"|(?:日|晚|早|时|時|商|证券|證券)[报報]|\.(?:com|cn|net|org))"
+    r"\s*$",
+    re.IGNORECASE,
+)
+
+_OPENING = r"^[（(【\[]?\s*"
+BOILERPLATE_LINES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"{_OPENING}(?:责任编辑|責任編輯)",
+        rf"{_OPENING}(?:编辑|編輯|责编|責編|值班编辑|值班編輯|编审|編審|审核|審核|校对|校對)\s*[:：]",
+        rf"{_OPENING}(?:免责声明|免責聲明)",
+        r"^[（(]\s*完\s*[)）]$",
+        rf"{_OPENING}(?:本文来源|本文來源)",
+        rf"{_OPENING}(?:分享到|扫一扫|掃一掃|点击进入|點擊進入)",
+        rf"{_OPENING}(?:原标题|原標題)",
+        r"(?i:copyright)\s*(?:©|\(c\)|\d{4})|^(?i:copyright)\b|©|版权所有|版權所有",
+        r"[\u4e00-\u9fff]ICP[备備证證]|公网安备|公網安備",
+    )
+)
+"""Lines that are page furniture, not article text. A line is boilerplate when a pattern
+matches at its start, or anywhere in it if the line is shorter than ``SHORT_LINE``."""
+
+SHORT_LINE = 60
+_SOURCE_LABEL = re.compile(rf"{_OPENING}(?:来源|來源|稿源)\s*[:：]\s*")
+
+
+def clean_text_line(text: str) -> str:
+    """One line of text (title, source, byline): markup resolved, Unicode and whitespace
+    normalized; a line break between two CJK characters vanishes, spaces stay."""
+    text = _resolve_markup(text)
+    text = _BROKEN_LINE_BETWEEN_CJK.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def clean_paragraph(text: str) -> str:
+    """A body paragraph: like ``clean_text_line``, and no space left between CJK characters."""
+    return _SPACE_BETWEEN_CJK.sub("", clean_text_line(text))
+
+
+def clean_title(title: str) -> str:
+    """A headline, normalized and without the site names appended to it."""
+    return strip_site_suffix(clean_text_line(title))
+
+
+def strip_site_suffix(title: str) -> str:
+    """``title`` without trailing ``_中国金融网``, `` - 网易财经``, ``|财经频道``… parts."""
+    while (suffix := _SITE_SUFFIX.search(title)) and title[: suffix.start()].strip():
+        title = title[: suffix.start()]
+    return title
+
+
+def is_boilerplate_line(line: str, source: str | None = None) -> bool:
+    """A body line that is page furniture, or a ``来源：`` line repeating the article's source."""
+    for pattern in BOILERPLATE_LINES:
+        found = pattern.search(line)
+        if found and (found.start() == 0 or len(line) < SHORT_LINE):
+            return True
+    return repeats_source(line, source)
+
+
+def repeats_source(line: str, source: str | None) -> bool:
+    """A short ``来源：<source>`` line naming ``source`` again."""
+    label = _SOURCE_LABEL.match(line)
+    return bool(
+        source and label and len(line) < SHORT_LINE and line[label.end() :].startswith(source)
+    )
+
+
+def split_body(text: str, source: str | None = None) -> tuple[list[str], list[str]]:
+    """The cleaned, non-empty paragraphs of a body: those kept, and the boilerplate removed.
+
+    A paragraph that looks like a byline keeps its spaces (``记者 张三``).
+    """
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in _LINE_BREAK.split(text):
+        paragraph = clean_text_line(line)
+        if not looks_like_byline(paragraph):
+            paragraph = _SPACE_BETWEEN_CJK.sub("", paragraph)
+        if paragraph:
+            (removed if is_boilerplate_line(paragraph, source) else kept).append(paragraph)
+    return kept, removed
+
+
+def split_head_bylines(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """The leading paragraphs that look like bylines, and the paragraphs after them."""
+    count = 0
+    while count < len(paragraphs) and looks_like_byline(paragraphs[count]):
+        count += 1
+    return paragraphs[:count], paragraphs[count:]
+
+
+def _resolve_markup(text: str) -> str:
+    """Text without tags, entities, invisible characters, in NFC, until none reappear."""
+    while True:
+        resolved = _INVISIBLE.sub("", text)
+        resolved = _INLINE_TAG.sub("", _BLOCK_TAG.sub("\n", resolved))
+        resolved = replace_entities(resolved, remove_illegal=False)
+        resolved = unicodedata.normalize("NFC", resolved)
+        if resolved == text:
+            return resolved
+        text = resolved

@@ -1,0 +1,90 @@
+"""Cleans the text of each article, counting what it removed in the ``clean/*`` stats."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, replace
+
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from crawler.cleaning import (
+    clean_text_line,
+    clean_title,
+    split_body,
+    split_head_bylines,
+    strip_site_suffix,
+)
+from crawler.extraction.bylines import parse_authors
+from crawler.items import ArticleItem, build_article_item
+
+
+def clean_article(item: ArticleItem) -> tuple[ArticleItem, Counter[str]]:
+    """The item with cleaned text and a fresh ``content_sha256``, and counts of what changed."""
+    changes: Counter[str] = Counter()
+    title = item.title and clean_text_line(item.title)
+    if title and (without_suffix := strip_site_suffix(title)) != title:
+        title = without_suffix
+        changes["title_suffix_removed"] += 1
+    source = _cleaned_or_none(item.source)
+    byline = _cleaned_or_none(item.byline)
+    authors = [author for author in map(clean_text_line, item.authors) if author]
+
+    paragraphs, boilerplate = split_body(item.content, source)
+    changes["boilerplate_lines_removed"] += len(boilerplate)
+    head_bylines, body = split_head_bylines(paragraphs)
+    if head_bylines and byline is None:
+        byline = " ".join(head_bylines)
+        authors = authors or parse_authors(byline)
+        paragraphs = body
+        changes["byline_moved"] += 1
+    elif byline in head_bylines:
+        other_bylines = [line for line in head_bylines if line != byline]
+        paragraphs = other_bylines + body
+        changes["byline_duplicates_removed"] += len(head_bylines) - len(other_bylines)
+
+    related = [
+        {**entry, "title": entry["title"] and clean_title(entry["title"])} for entry in item.related
+    ]
+    content = "\n".join(paragraphs)
+    cleaned = replace(
+        item,
+        title=title,
+        source=source,
+        byline=byline,
+        authors=authors,
+        content=content,
+        related=related,
+        content_sha256=_content_sha256(item, content),
+    )
+    return cleaned, +changes
+
+
+class CleanPipeline:
+    """Cleans every article's text fields (see ``crawler.cleaning``)."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        cleaned, changes = clean_article(item)
+        for change, count in changes.items():
+            self.stats.inc_value(f"clean/{change}", count)
+        return cleaned
+
+
+def _cleaned_or_none(text: str | None) -> str | None:
+    return (clean_text_line(text) or None) if text else None
+
+
+def _content_sha256(item: ArticleItem, content: str) -> str:
+    """The ``content_sha256`` that ``build_article_item`` gives ``item`` with ``content``."""
+    fields = asdict(item) | {"content": content}
+    built = build_article_item(
+        fields, url=item.url, site=item.site, found_via=item.found_via, depth=item.depth
+    )
+    return built.content_sha256

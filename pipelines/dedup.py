@@ -1,0 +1,134 @@
+"""Keeps each story once: drops (or marks) articles whose URL, body or near-body was exported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from crawler.dedup import NEAR_THRESHOLD, NearDuplicateIndex, content_hash, signature
+from crawler.state import CrawlState, crawl_state
+from crawler.urls import url_key
+
+URL, EXACT, NEAR = "url", "exact", "near"
+POLICIES = ("drop", "mark")
+
+
+class DuplicateArticle(DropItem):
+    """The article repeats one exported before."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")
+
+
+class DuplicateUrl(DuplicateArticle):
+    """Its URL or canonical URL is that of an exported article (up to scheme, www./m./wap.)."""
+
+
+class DuplicateContent(DuplicateArticle):
+    """Its normalized body equals that of an exported article."""
+
+
+class NearDuplicate(DuplicateArticle):
+    """Its body's estimated Jaccard similarity to an exported one reaches the threshold."""
+
+
+REASONS: dict[str, type[DuplicateArticle]] = {
+    URL: DuplicateUrl,
+    EXACT: DuplicateContent,
+    NEAR: NearDuplicate,
+}
+DESCRIPTIONS = {URL: "same URL", EXACT: "same content", NEAR: "near-duplicate content"}
+
+
+class DedupPipeline:
+    """Checks each article by URL, then exact content, then near-duplicate content.
+
+    The first article of a story is exported and remembered in the crawl state. A later one
+    is dropped with the ``DropItem`` subclass of the first check it fails, or, with the
+    ``mark`` policy, exported with ``duplicate_of`` set to the first article's URL. Stats:
+    ``dedup/unique`` and ``dedup/<kind>`` for kinds ``url``, ``exact`` and ``near``.
+    """
+
+    def __init__(
+        self,
+        state: CrawlState,
+        stats: StatsCollector,
+        *,
+        kinds: tuple[str, ...] = (URL, EXACT, NEAR),
+        threshold: float = NEAR_THRESHOLD,
+        policy: str = "drop",
+    ) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"DEDUP_POLICY must be one of {POLICIES}, got {policy!r}")
+        self.state = state
+        self.stats = stats
+        self.kinds = kinds
+        self.threshold = threshold
+        self.policy = policy
+        self.index = NearDuplicateIndex(threshold)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        settings = crawler.settings
+        kinds = tuple(
+            kind
+            for kind, setting in ((URL, "DEDUP_URL"), (EXACT, "DEDUP_EXACT"), (NEAR, "DEDUP_NEAR"))
+            if settings.getbool(setting, True)
+        )
+        if not kinds:
+            raise NotConfigured("DEDUP_URL, DEDUP_EXACT and DEDUP_NEAR are all off")
+        return cls(
+            crawl_state(crawler),
+            crawler.stats,
+            kinds=kinds,
+            threshold=settings.getfloat("DEDUP_NEAR_THRESHOLD", NEAR_THRESHOLD),
+            policy=settings.get("DEDUP_POLICY", "drop"),
+        )
+
+    def open_spider(self) -> None:
+        """Builds the near-duplicate index from the signatures the state already holds."""
+        if NEAR in self.kinds:
+            for url, remembered in self.state.signatures():
+                self.index.add(url, remembered)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url: str = adapter["url"]
+        keys = list(dict.fromkeys([url_key(adapter["canonical_url"]), url_key(url)]))
+        content: str = adapter["content"] or ""
+        digest = content_hash(content) if EXACT in self.kinds else None
+        kind, first = self._first_copy(keys, digest)
+        sig = signature(content) if kind is None and NEAR in self.kinds else None
+        if sig is not None and (near := self.index.find(sig)) is not None:
+            kind, first = NEAR, near
+        if first is None:
+            first = url
+            if sig is not None:
+                self.index.add(url, sig)
+                self.state.remember_signature(url, sig)
+        for key in keys:
+            self.state.remember_url(key, first)
+        if digest is not None:
+            self.state.remember_content(digest, first)
+        if kind is None:
+            self.stats.inc_value("dedup/unique")
+            return item
+        self.stats.inc_value(f"dedup/{kind}")
+        if self.policy == "mark":
+            adapter["duplicate_of"] = first
+            return item
+        raise REASONS[kind](f"{url} duplicates {first} ({DESCRIPTIONS[kind]})")
+
+    def _first_copy(self, keys: list[str], digest: str | None) -> tuple[str | None, str | None]:
+        """``url`` or ``exact`` and the URL the article repeats, if it fails either check."""
+        if URL in self.kinds:
+            for key in keys:
+                if (first := self.state.first_url_for_key(key)) is not None:
+                    return URL, first
+        if digest is not None and (first := self.state.first_url_for_content(digest)):
+            return EXACT, first
+        return None, None

@@ -1,0 +1,73 @@
+"""The validate pipeline: schema and field rules, with named drop reasons and stats."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem, build_article_item
+from pipelines.validate import ImplausibleArticle, InvalidArticle, ValidatePipeline
+from spiders.replica import ReplicaSpider
+
+BODY = "中国人民银行宣布下调金融机构存款准备金率0.5个百分点，释放长期流动性约1万亿元。" * 2
+
+
+def good_item(**changes: object) -> ArticleItem:
+    fields = {
+        "title": "央行宣布降准0.5个百分点",
+        "source": "新华社",
+        "byline": "记者 张三",
+        "authors": ["张三"],
+        "published_at": "2025-02-06T06:41:00+08:00",
+        "content": BODY,
+        "related": [],
+        "extraction": {"profile": None, "fields": {}},
+        "canonical_url": None,
+    }
+    item = build_article_item(
+        fields, url="http://127.0.0.1:8080/newsDetail/1.shtml", site=None, found_via=None,
+        depth=0, crawled_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    item.extraction["fields"] = dict.fromkeys(
+        ("title", "source", "byline", "published_at", "content", "related"), "generic"
+    )
+    return dataclasses.replace(item, **changes)
+
+
+@pytest.fixture
+def pipeline() -> ValidatePipeline:
+    crawler = get_crawler(ReplicaSpider)
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    return ValidatePipeline.from_crawler(crawler)
+
+
+def test_valid_item_passes(pipeline):
+    item = good_item()
+    assert pipeline.process_item(item) is item
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "stat", "message"),
+    [
+        ({"title": None}, InvalidArticle, "title", "None is not of type 'string'"),
+        ({"content_sha256": "x"}, InvalidArticle, "content_sha256", "does not match"),
+        ({"depth": -1}, InvalidArticle, "depth", "less than the minimum"),
+        ({"title": "降准"}, ImplausibleArticle, "title", "4-200 characters"),
+        ({"published_at": "2030-01-01"}, ImplausibleArticle, "published_at", "in the future"),
+        ({"published_at": "1980-01-01"}, ImplausibleArticle, "published_at", "30 years"),
+        ({"content": "太短的正文。"}, ImplausibleArticle, "content", "under 50"),
+        ({"url": "https://evil.example.com/a.html"}, ImplausibleArticle, "url", "allowed domain"),
+    ],
+)
+def test_invalid_item_is_dropped_with_named_reason(pipeline, changes, reason, stat, message):
+    item = good_item(**changes)
+    with pytest.raises(reason, match=message) as dropped:
+        pipeline.process_item(item)
+    assert item.url in str(dropped.value)
+    assert isinstance(dropped.value, DropItem)
+    assert pipeline.stats.get_value(f"validation/failed/{stat}") == 1

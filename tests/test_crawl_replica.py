@@ -150,6 +150,27 @@ def test_layout_drift_falls_back_to_generic_and_raises_the_alarm(replica_server,
     assert "Layout drift on cnfinance" not in result.stderr
 
 
+def test_mark_policy_exports_duplicates_pointing_at_the_first_copy(replica_server, tmp_path):
+    server = replica_server(articles=400, seed=7)
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy(
+        "crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out),
+        "-s", "DEDUP_POLICY=mark",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    truth = fetch_truth(server.base_url)
+    articles = by_any_url(truth)
+    records = read_jsonl(out)
+    firsts = [r for r in records if r["duplicate_of"] is None]
+    assert_matches_truth(firsts, truth, limit=2)
+    first_story = {r["url"]: articles[r["url"]]["story"] for r in firsts}
+    marked = [r for r in records if r["duplicate_of"] is not None]
+    assert marked
+    for record in marked:
+        assert first_story[record["duplicate_of"]] == articles[record["url"]]["story"]
+    assert "item_dropped_reasons_count" not in result.stderr
+
+
 @pytest.mark.parametrize("limit", [0, 1, 3])
 def test_related_depth_limit_setting(replica_server, tmp_path, limit):
     server = replica_server(articles=250, seed=11)

@@ -52,6 +52,27 @@ class CrawlState(Protocol):
         """Every remembered (URL, signature), oldest first, to rebuild a near-duplicate index."""
         ...
 
+    def mark_visited(self, key: str) -> None:
+        """A URL key whose page was fetched and exported nothing (dropped, failed)."""
+        ...
+
+    def add_frontier(self, url: str, key: str, depth: int, found_via: str | None) -> None:
+        """A related-news link found on an article, to fetch in this or a later run."""
+        ...
+
+    def frontier(self) -> list[tuple[str, int, str | None]]:
+        """(url, depth, found_via) of links found earlier that were neither exported nor
+        visited, least depth per key: a killed run's unfinished work."""
+        ...
+
+    def list_watermark(self, list_key: str) -> str | None:
+        """The URL key of the newest article the last finished run saw on a list's first page."""
+        ...
+
+    def set_list_watermark(self, list_key: str, article_key: str) -> None:
+        """The newest article on a list's first page now; kept once the run finishes."""
+        ...
+
     def close(self) -> None:
         """Flush and release the backend; called when the spider closes."""
         ...
@@ -82,6 +103,21 @@ class MemoryCrawlState:
 
     def signatures(self) -> Iterator[tuple[str, bytes]]:
         yield from self._signatures.items()
+
+    def mark_visited(self, key: str) -> None:
+        """Nothing to do: a crawl in memory has no later run to spare the visit."""
+
+    def add_frontier(self, url: str, key: str, depth: int, found_via: str | None) -> None:
+        """Nothing to do: the running crawl requests the link itself."""
+
+    def frontier(self) -> list[tuple[str, int, str | None]]:
+        return []
+
+    def list_watermark(self, list_key: str) -> str | None:
+        return None
+
+    def set_list_watermark(self, list_key: str, article_key: str) -> None:
+        """Nothing to do: no later run reads it."""
 
     def close(self) -> None:
         """Nothing to release."""

@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
 from crawler.extraction import extract_article
 from crawler.extraction.profiles import SiteProfile, profile_for_url
@@ -17,6 +20,7 @@ from crawler.state import CrawlState, crawl_state
 from crawler.urls import url_key
 
 LIST_PRIORITY = 100
+FULL_CRAWL = "full"
 
 
 def response_headers(response: Response) -> dict[str, str]:
@@ -39,6 +43,7 @@ class NewsSpider(scrapy.Spider):
     """
 
     related_depth_limit: int = 2
+    full_crawl: bool = False
     state: CrawlState
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -51,6 +56,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.related_depth_limit = crawler.settings.getint("RELATED_DEPTH_LIMIT")
         spider.state = crawl_state(crawler)
+        spider.full_crawl = crawler.settings.get("CRAWL_MODE") == FULL_CRAWL
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
     @classmethod
@@ -71,23 +78,62 @@ class NewsSpider(scrapy.Spider):
         return profile_for_url(url)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url, depth, found_via in self.state.frontier():
+            request = self.article_request(url, found_via, depth)
+            if request is not None:
+                self.crawler.stats.inc_value("news/articles_from_frontier")
+                yield request
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, priority=LIST_PRIORITY)
+            yield scrapy.Request(
+                url, callback=self.parse_list, priority=LIST_PRIORITY, meta={"start_page": True}
+            )
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        """Articles of a list page (depth 0) and the list pages it links."""
+        """Articles of a list page (depth 0), then the list's next page and, on a start page,
+        the site's lists.
+
+        A list is walked page by page from its first page. In incremental mode the walk stops
+        at the page that holds the list's watermark, the newest article the last finished run
+        saw on its first page: everything older was walked then. A killed run leaves the
+        watermark where it was, so the next run walks at least as far back.
+        """
         profile = self.profile_for(response.url)
         if profile is None or not isinstance(response, TextResponse):
             self.logger.warning("No list profile for %s; skipped", response.url)
             self.crawler.stats.inc_value("news/list_pages_without_profile")
             return
         self.crawler.stats.inc_value("news/list_pages")
-        for href in response.css(profile.article_link_css).xpath("@href").getall():
-            request = self.article_request(response.urljoin(href), response.url, 0)
+        links = [
+            response.urljoin(href)
+            for href in response.css(profile.article_link_css).xpath("@href").getall()
+        ]
+        for url in links:
+            request = self.article_request(url, response.url, 0)
             if request is not None:
                 yield request
-        for link in response.css(profile.list_link_css):
-            yield response.follow(link, callback=self.parse_list, priority=LIST_PRIORITY)
+        list_key = response.meta.get("list_key") or url_key(response.url)
+        keys = [url_key(url) for url in links]
+        if "list_key" not in response.meta and keys:
+            self.state.set_list_watermark(list_key, keys[0])
+        next_page = response.xpath(profile.next_page_xpath).get()
+        if next_page and self.walk_on(list_key, keys):
+            yield response.follow(
+                next_page, callback=self.parse_list, priority=LIST_PRIORITY,
+                meta={"list_key": list_key},
+            )
+        if response.meta.get("start_page"):
+            for link in response.css(profile.list_link_css):
+                yield response.follow(link, callback=self.parse_list, priority=LIST_PRIORITY)
+
+    def walk_on(self, list_key: str, article_keys: list[str]) -> bool:
+        """Whether to walk a list past the page that lists ``article_keys``."""
+        if self.full_crawl:
+            return True
+        watermark = self.state.list_watermark(list_key)
+        if watermark is not None and watermark in article_keys:
+            self.crawler.stats.inc_value("news/lists_stopped_at_watermark")
+            return False
+        return True
 
     def article_request(self, url: str, found_via: str | None, depth: int) -> scrapy.Request | None:
         """A request for an article, unless it was requested at this depth or closer, or an
@@ -96,13 +142,15 @@ class NewsSpider(scrapy.Spider):
         known = self._found.get(key)
         if known is not None and known[0] <= depth:
             return None
-        if known is None and self.state.first_url_for_key(key) is not None:
+        if known is None and not self.full_crawl and self.state.first_url_for_key(key):
             self.crawler.stats.inc_value("news/articles_skipped_as_exported")
             return None
         self._found[key] = (depth, found_via)
         parsed_depth = self._parsed_depth.get(key)
         if known is None:
-            return scrapy.Request(url, callback=self.parse_article, priority=-depth)
+            return scrapy.Request(
+                url, callback=self.parse_article, errback=self.article_failed, priority=-depth
+            )
         if parsed_depth is not None and depth < self.related_depth_limit:
             self.crawler.stats.inc_value("news/articles_reexpanded")
             return scrapy.Request(
@@ -126,6 +174,15 @@ class NewsSpider(scrapy.Spider):
             profile=profile.name if profile else None,
         )
         self._parsed_depth[key] = depth
+        related = []
+        if depth < self.related_depth_limit:
+            for entry in fields["related"]:
+                request = self.article_request(entry["url"], response.url, depth + 1)
+                if request is not None:
+                    self.state.add_frontier(
+                        request.url, url_key(request.url), depth + 1, response.url
+                    )
+                    related.append(request)
         if not response.meta.get("reexpand"):
             self.crawler.stats.inc_value(f"news/articles/depth_{depth}")
             yield build_article_item(
@@ -135,9 +192,19 @@ class NewsSpider(scrapy.Spider):
                 found_via=found_via,
                 depth=depth,
             )
-        if depth >= self.related_depth_limit:
-            return
-        for entry in fields["related"]:
-            request = self.article_request(entry["url"], response.url, depth + 1)
-            if request is not None:
-                yield request
+        yield from related
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article request that failed (HTTP error, robots.txt, network) exports nothing."""
+        request = failure.request
+        self.state.mark_visited(url_key(request.url))
+
+    def item_dropped(self, item: Any) -> None:
+        """A dropped article (invalid, duplicate) was visited and exported nothing."""
+        adapter = ItemAdapter(item)
+        if "url" in adapter:
+            self.state.mark_visited(url_key(adapter["url"]))
+
+    def closed(self, reason: str) -> None:
+        if not self.crawler.stats.get_value("item_scraped_count"):
+            self.logger.info("No new articles: this run exported nothing (%s)", reason)

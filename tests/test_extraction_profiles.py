@@ -17,7 +17,7 @@ def test_financeun_navigation() -> None:
     profile = get_profile("financeun")
     assert profile.domains == ("financeun.com",)
     assert profile.start_urls == ("https://www.financeun.com/",)
-    assert profile.list_link_css == 'a[href*="/articleList/"]'
+    assert profile.list_link_css == '.nav a[href*="/articleList/"]'
     assert profile.article_link_css == '.content_left a[href*="/newsDetail/"]'
 
 
@@ -27,7 +27,7 @@ def test_cnfinance_navigation() -> None:
     assert profile.start_urls == (
         "https://www.cnfinance.cn/articles/?template=sample_397.html&page=1",
     )
-    assert profile.list_link_css == 'a[href*="template=sample_397.html"]'
+    assert profile.list_link_css == '.headNav a[href*="template=sample_397.html"]'
     assert profile.article_link_css == "dl.dl_artListB dt a"
 
 

@@ -20,7 +20,10 @@ class SiteProfile:
     domains: ClassVar[tuple[str, ...]]
     start_urls: ClassVar[tuple[str, ...]]
     list_link_css: ClassVar[str]
+    """On a start page: links to the first page of each of the site's lists (channels)."""
     article_link_css: ClassVar[str]
+    next_page_xpath: ClassVar[str] = '//a[normalize-space()="下一页"]/@href'
+    """On a list page: the link to the list's next page."""
 
     title_css: ClassVar[tuple[str, ...]]
     info_css: ClassVar[str]

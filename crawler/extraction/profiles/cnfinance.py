@@ -9,7 +9,7 @@ class CnfinanceProfile(SiteProfile):
     name = "cnfinance"
     domains = ("cnfinance.cn",)
     start_urls = ("https://www.cnfinance.cn/articles/?template=sample_397.html&page=1",)
-    list_link_css = 'a[href*="template=sample_397.html"]'
+    list_link_css = '.headNav a[href*="template=sample_397.html"]'
     article_link_css = "dl.dl_artListB dt a"
 
     title_css = ("h2.h2_artDetails",)

@@ -9,7 +9,7 @@ class FinanceunProfile(SiteProfile):
     name = "financeun"
     domains = ("financeun.com",)
     start_urls = ("https://www.financeun.com/",)
-    list_link_css = 'a[href*="/articleList/"]'
+    list_link_css = '.nav a[href*="/articleList/"]'
     article_link_css = '.content_left a[href*="/newsDetail/"]'
 
     title_css = (".content_left .news .news_title", ".content_left .news div")

@@ -63,9 +63,14 @@ def build_article_item(
         found_via=found_via,
         depth=depth,
         crawled_at=moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        content_sha256=content_sha256(content),
         extraction=dict(fields["extraction"]),
     )
+
+
+def content_sha256(content: str) -> str:
+    """SHA-256 (hex) of the UTF-8 body, as exported in ``content_sha256``."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def site_of_url(url: str) -> str:

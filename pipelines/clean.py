@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
@@ -16,7 +16,7 @@ from crawler.cleaning import (
     strip_site_suffix,
 )
 from crawler.extraction.bylines import parse_authors
-from crawler.items import ArticleItem, build_article_item
+from crawler.items import ArticleItem, content_sha256
 
 
 def clean_article(item: ArticleItem) -> tuple[ArticleItem, Counter[str]]:
@@ -55,7 +55,7 @@ def clean_article(item: ArticleItem) -> tuple[ArticleItem, Counter[str]]:
         authors=authors,
         content=content,
         related=related,
-        content_sha256=_content_sha256(item, content),
+        content_sha256=content_sha256(content),
     )
     return cleaned, +changes
 
@@ -79,12 +79,3 @@ class CleanPipeline:
 
 def _cleaned_or_none(text: str | None) -> str | None:
     return (clean_text_line(text) or None) if text else None
-
-
-def _content_sha256(item: ArticleItem, content: str) -> str:
-    """The ``content_sha256`` that ``build_article_item`` gives ``item`` with ``content``."""
-    fields = asdict(item) | {"content": content}
-    built = build_article_item(
-        fields, url=item.url, site=item.site, found_via=item.found_via, depth=item.depth
-    )
-    return built.content_sha256

@@ -3,7 +3,8 @@
 Scoring follows ``tests/fixtures/pages/README.md``:
 
 - title: exact after NFKC and whitespace removal; a site suffix (the part from a separator
-  such as ``_``, ``-``, ``|`` or ``::`` to the end) may be missing on either side.
+  such as ``_``, ``-``, ``|``, ``::`` or `` @ `` (an @ between spaces, as blog platforms
+  write ``<post> @ <blog name>``) to the end) may be missing on either side.
 - published: equal to the precision of the label (year, month, day, minute or second); a
   label without zone is Beijing time. A predicted time must carry a zone and is compared in
   the label's zone; a date-only prediction matches only a label without a time of day. A
@@ -19,6 +20,11 @@ Scoring follows ``tests/fixtures/pages/README.md``:
   evaluation scores them: a snippet to contain that is found is a true positive, one missing a
   false negative, a snippet not to contain that is found a false positive. An empty prediction
   scores 0 precision and 0 recall.
+
+Some labels are contradicted by the page they label (an editor labelled as the author, a
+name as the date, ...). ``tests/fixtures/pages/label-corrections.json`` lists each such
+label with the value the page shows and the evidence; ``load_pages(corrected=True)`` applies
+them and ``load_corrections`` lists them.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -40,6 +46,8 @@ EXTRACTOR_FIXTURES = "zh-extractor-fixtures"
 UNKNOWN = "UNKNOWN"
 BEIJING = timezone(timedelta(hours=8))
 SHINGLE_SIZE = 4
+CORRECTIONS_FILE = "label-corrections.json"
+CORRECTABLE_FIELDS = ("title", "published", "authors")
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,83 @@ class LabelledPage:
         return gzip.decompress(data) if self.html_path.suffix == ".gz" else data
 
 
-def load_pages(root: Path = FIXTURES) -> list[LabelledPage]:
-    """Every labelled page under ``root``: zh-cwced first, then zh-extractor-fixtures."""
-    return [*_cwced_pages(root / CWCED), *_extractor_fixture_pages(root / EXTRACTOR_FIXTURES)]
+@dataclass(frozen=True)
+class Correction:
+    """A label the page contradicts: the label as given, what the page shows, and why."""
+
+    page_id: str
+    field: str
+    label: Any
+    corrected: Any
+    evidence: str
+
+
+def load_pages(root: Path = FIXTURES, *, corrected: bool = False) -> list[LabelledPage]:
+    """Every labelled page under ``root``: zh-cwced first, then zh-extractor-fixtures.
+
+    With ``corrected``, the labels listed in ``root/label-corrections.json`` are replaced by
+    their corrections.
+    """
+    pages = [*_cwced_pages(root / CWCED), *_extractor_fixture_pages(root / EXTRACTOR_FIXTURES)]
+    return apply_corrections(pages, load_corrections(root)) if corrected else pages
+
+
+def load_corrections(root: Path = FIXTURES) -> list[Correction]:
+    """The label corrections of ``root/label-corrections.json`` (none if there is no file)."""
+    path = root / CORRECTIONS_FILE
+    if not path.exists():
+        return []
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        Correction(
+            page_id=entry["page"],
+            field=entry["field"],
+            label=entry["label"],
+            corrected=entry["corrected"],
+            evidence=entry["evidence"],
+        )
+        for entry in entries
+    ]
+
+
+def apply_corrections(
+    pages: list[LabelledPage], corrections: list[Correction]
+) -> list[LabelledPage]:
+    """The pages with the corrected labels.
+
+    Raises ``ValueError`` for a correction of an unknown page or field, a second correction
+    of the same label, or one whose ``label`` is not the page's label any more.
+    """
+    by_id = {page.page_id: page for page in pages}
+    changes: dict[str, dict[str, Any]] = {}
+    for correction in corrections:
+        page = by_id.get(correction.page_id)
+        if page is None:
+            raise ValueError(f"correction of an unknown page: {correction.page_id}")
+        if correction.field not in CORRECTABLE_FIELDS:
+            raise ValueError(f"correction of an unknown field: {correction.field}")
+        fields = changes.setdefault(page.page_id, {})
+        if correction.field in fields:
+            raise ValueError(f"two corrections of {correction.field} of {page.page_id}")
+        if given_label(page, correction.field) != correction.label:
+            raise ValueError(
+                f"stale correction of {correction.field} of {page.page_id}: the label is "
+                f"{given_label(page, correction.field)!r}, the correction replaces "
+                f"{correction.label!r}"
+            )
+        value = correction.corrected
+        fields[correction.field] = tuple(value) if correction.field == "authors" else value
+    return [replace(page, **changes[page.page_id]) if page.page_id in changes else page
+            for page in pages]
+
+
+def given_label(page: LabelledPage, field: str) -> Any:
+    """A label as its file gives it: authors as a list, a zh-cwced date that is no date as
+    written (the page counts as having no date label)."""
+    value = getattr(page, field)
+    if value is None and field == "published" and page.folder == CWCED:
+        return _label_text(page.html_path.parent.parent / "date" / f"{page.page_id}.txt")
+    return list(value) if isinstance(value, tuple) else value
 
 
 def is_news(page: LabelledPage) -> bool:
@@ -143,6 +225,9 @@ def _fixture_authors(label: str | list[str] | None) -> tuple[str, ...] | None:
 
 
 _TITLE_SEPARATOR = re.compile(r"_+|-+|\|+|–+|—+|::")
+# Blog platforms title a post "<post> @ <blog name> :: <platform>"; an @ is a separator only
+# with whitespace on both sides, so that "@所有人" or "a@b.com" in a title stay whole.
+_SPACED_AT = re.compile(r"\s@\s")
 
 
 def _squeeze(text: str) -> str:
@@ -152,8 +237,10 @@ def _squeeze(text: str) -> str:
 
 def _title_forms(title: str) -> set[str]:
     """The title and every non-empty prefix ending just before a separator."""
-    squeezed = _squeeze(title)
+    normal = unicodedata.normalize("NFKC", title)
+    squeezed = _squeeze(normal)
     prefixes = {squeezed[: match.start()] for match in _TITLE_SEPARATOR.finditer(squeezed)}
+    prefixes |= {_squeeze(normal[: match.start()]) for match in _SPACED_AT.finditer(normal)}
     return ({squeezed} | prefixes) - {""}
 
 

@@ -1,14 +1,20 @@
 """The loader and scoring rules of benchmarks/labelled_pages.py, on hand-made cases."""
 
+from dataclasses import replace
+
 import pytest
 
 from benchmarks.labelled_pages import (
     CWCED,
     EXTRACTOR_FIXTURES,
+    Correction,
     LabelledPage,
+    apply_corrections,
     author_f1,
     body_scores,
+    given_label,
     is_news,
+    load_corrections,
     load_pages,
     published_correct,
     shingles,
@@ -64,6 +70,14 @@ def test_cwced_labels_are_read_from_the_label_files():
         ("央行宣布降准", "央行宣布降准0.5个百分点", False),
         (None, "央行宣布降准0.5个百分点", False),
         ("", "央行宣布降准0.5个百分点", False),
+        ("美樹營地賞楓 (2)", "美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::", True),
+        ("新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家", "新竹尖石_美樹營地賞楓 (2)", True),
+        ("新竹尖石_美樹營地賞楓 (2)", "新竹尖石_美樹營地賞楓 (2)\u3000@\u3000史蒂文的家", True),
+        ("史蒂文的家_藍天", "新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天", False),
+        ("央行宣布降准", "央行宣布降准@所有人", False),
+        ("央行宣布降准", "央行宣布降准 @所有人", False),
+        ("央行宣布降准", "央行宣布降准@ 所有人", False),
+        ("@所有人 央行宣布降准", "@所有人 央行宣布降准", True),
     ],
 )
 def test_title(predicted, label, expected):
@@ -149,3 +163,79 @@ def test_body_scores_by_snippets():
 
 def test_pages_without_a_body_label_are_not_scored():
     assert body_scores("一二三四五", _page()) is None
+
+
+def test_corrections_name_a_labelled_field_with_the_evidence():
+    corrections = load_corrections()
+    pages = {page.page_id: page for page in load_pages()}
+    assert len(corrections) == 13
+    assert len({(c.page_id, c.field) for c in corrections}) == len(corrections)
+    for correction in corrections:
+        assert given_label(pages[correction.page_id], correction.field) == correction.label
+        assert correction.corrected != correction.label
+        assert len(correction.evidence) > 20
+
+
+def test_corrected_pages_differ_only_in_the_corrected_labels():
+    given = load_pages()
+    corrected = load_pages(corrected=True)
+    changed = {(c.page_id, c.field): c.corrected for c in load_corrections()}
+    assert [page.page_id for page in corrected] == [page.page_id for page in given]
+    for before, after in zip(given, corrected, strict=True):
+        for field in ("title", "published", "authors", "body", "url", "kind"):
+            key = (before.page_id, field)
+            if key in changed:
+                expected = changed[key]
+                assert getattr(after, field) == (
+                    tuple(expected) if field == "authors" else expected
+                )
+            else:
+                assert getattr(after, field) == getattr(before, field)
+
+
+def test_a_date_label_that_is_no_date_is_given_as_written_and_corrected():
+    page = next(p for p in load_pages() if p.page_id.startswith("c4d032a1"))
+    assert page.published is None
+    assert given_label(page, "published") == "刘涛"
+    fixed = next(p for p in load_pages(corrected=True) if p.page_id.startswith("c4d032a1"))
+    assert fixed.published == "2021-11-25 16:26:07"
+
+
+def _correction(**fields: object) -> Correction:
+    values: dict[str, object] = {
+        "page_id": "made-up",
+        "field": "authors",
+        "label": ["焦鹏"],
+        "corrected": ["罗博"],
+        "evidence": "焦鹏 is the editor",
+    }
+    return Correction(**{**values, **fields})
+
+
+def test_apply_corrections_replaces_the_label():
+    page = _page(authors=("焦鹏",), title="标题")
+    (fixed,) = apply_corrections([page], [_correction()])
+    assert fixed == replace(page, authors=("罗博",))
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        _correction(page_id="unknown"),
+        _correction(field="body"),
+        _correction(label=["孔德明"]),
+    ],
+    ids=["unknown page", "uncorrectable field", "stale label"],
+)
+def test_apply_corrections_refuses_a_correction_that_does_not_fit(correction):
+    with pytest.raises(ValueError):
+        apply_corrections([_page(authors=("焦鹏",))], [correction])
+
+
+def test_apply_corrections_refuses_two_corrections_of_one_label():
+    with pytest.raises(ValueError, match="two corrections"):
+        apply_corrections([_page(authors=("焦鹏",))], [_correction(), _correction()])
+
+
+def test_pages_without_a_corrections_file_have_no_corrections(tmp_path):
+    assert load_corrections(tmp_path) == []

@@ -1,9 +1,10 @@
 """Every labelled news page of tests/fixtures/pages, field by field, scored as the benchmark
 scores it (benchmarks/labelled_pages.py).
 
-A label that the page itself contradicts is replaced by what the page shows (``DISPUTED``,
-with the evidence). A field we cannot get right yet is listed in ``NOT_YET`` and runs as a
-strict xfail, so that it shows in every test summary and fails once it starts passing.
+The labels are the corrected ones: a label that the page itself contradicts is replaced by
+what the page shows, as tests/fixtures/pages/label-corrections.json lists with the evidence.
+A field we cannot get right yet is listed in ``NOT_YET`` and runs as a strict xfail, so that
+it shows in every test summary and fails once it starts passing.
 """
 
 from __future__ import annotations
@@ -24,71 +25,9 @@ from benchmarks.labelled_pages import (
 )
 from crawler.extraction import extract_article
 
-NEWS = [page for page in load_pages() if is_news(page)]
+NEWS = [page for page in load_pages(corrected=True) if is_news(page)]
 
-DISPUTED: dict[tuple[str, str], tuple[Any, str]] = {
-    ("0ef8393b", "published"): (
-        "2022-02-06 13:48+01:00",
-        "RFI shows 06/02/2022 - 13:48 in Paris time and declares datePublished "
-        "2022-02-06T12:48:06+00:00; the label reads the Paris time as Beijing time",
-    ),
-    ("e8847578", "published"): (
-        "2022-01-28",
-        "the label is the 成文日期 (date written, 2022年01月27日); the page's 发布日期 and "
-        "<meta name=PubDate> are 2022-01-28",
-    ),
-    ("c4d032a1", "published"): (
-        "2021-11-25 16:26:07",
-        "the label is the author's name; the header shows 来源：太原晚报 2021-11-25 16:26:07",
-    ),
-    ("2bac7fb2", "authors"): ((), "山石 is the editor (编辑：山石); the page names no author"),
-    ("33a95b71", "authors"): ((), "魏喆 is the editor (责任编辑：魏喆); the page names no author"),
-    ("500b350d", "authors"): ((), "苏亮 is the editor (编辑：苏亮); the page names no author"),
-    ("e8847578", "authors"): (
-        (),
-        "吉林省人民政府 is the issuing government (发文机关), an organisation, not an author",
-    ),
-    ("trafilatura/tests/eval/xinhuanet.com.c_1125597921", "authors"): (
-        ("罗博", "萧海川"),
-        "焦鹏 is the editor (责任编辑：焦鹏); the text ends （评论员 罗博 萧海川）",
-    ),
-    ("trafilatura/tests/eval/banyuetan.org", "authors"): (
-        ("史卫燕",),
-        "孔德明 is the editor (责任编辑：孔德明, also in <meta name=author>); the byline under "
-        "the headline is 半月谈记者 史卫燕",
-    ),
-    ("mozilla-readability/test/test-pages/gmw/source", "authors"): (
-        ("春春",),
-        "肖春芳 is the editor (责任编辑：肖春芳); the text ends 作者︱春春",
-    ),
-    ("mozilla-readability/test/test-pages/youth/source", "authors"): (
-        (),
-        "崔宁宁 is the editor (责任编辑：崔宁宁; <meta name=author> 青网校园崔宁宁); the page "
-        "names no author",
-    ),
-    ("fundus/tests/resources/parser/test_data/cn/People_2024_04_24", "authors"): (
-        ("宋晨", "田中全"),
-        "牛镛 and 岳弘彬 are the editors (责编：牛镛、岳弘彬); the text ends （记者宋晨、田中全、"
-        "then two names whose bytes are broken in the page itself",
-    ),
-    ("goose3/tests/data/schema/test_schema_list", "authors"): (
-        ("溫貴香",),
-        "中央通訊社 is the JSON-LD author of @type Organization (the agency); the dateline "
-        "names the reporter: （中央社記者溫貴香台北21日電）",
-    ),
-    ("mozilla-readability/test/test-pages/pixnet/source", "title"): (
-        "新竹尖石_美樹營地賞楓 (2)",
-        "the label is the whole <title>; its site suffix ' @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::' "
-        "starts at ' @ ', which the scorer does not take as a separator; the h2 shows the rest",
-    ),
-}
-
-NOT_YET: dict[tuple[str, str], str] = {
-    ("mozilla-readability/test/test-pages/pixnet/source", "authors"): (
-        "the blogger is named only in <meta name=author> as '史蒂文的家_藍天 (stevenhgm)' (blog "
-        "name and account), which is no byline the extractor reads"
-    ),
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 BODY_F1_FLOOR = 0.93
 BODY_F1_FLOORS: dict[str, tuple[float, str]] = {
@@ -116,9 +55,6 @@ def _entry(table: dict[tuple[str, str], Any], page: LabelledPage, field: str) ->
 
 
 def _label(page: LabelledPage, field: str) -> Any:
-    disputed = _entry(DISPUTED, page, field)
-    if disputed is not None:
-        return disputed[0]
     snippets = page.body_must_contain + page.body_must_not_contain
     labels = {
         "title": page.title,
@@ -204,3 +140,34 @@ def test_traditional_chinese_pages_keep_their_characters(page: LabelledPage) -> 
     assert article["title"] and article["content"]
     simplified_only = set("这说们时过还为么后来对发会经国实现进种东车门见长听问间书")
     assert not simplified_only & set(article["title"] + article["content"])
+
+
+META_AUTHORS = {
+    "658d9f03": (["魑皇"], "a blog that names its author only in <meta name=author>"),
+    "2397c95d": (
+        ["赵培"],
+        "dc.creator 赵  培 (spaced out to width); the <meta name=Author> before it is a list "
+        "of publishers",
+    ),
+    "mozilla-readability/test/test-pages/pixnet": (
+        ["史蒂文的家_藍天 (stevenhgm)"],
+        "a blog platform's handle: blog name and account",
+    ),
+    "mozilla-readability/test/test-pages/youth": ([], "<meta name=author> holds the editor"),
+    "newspaper4k/tests/data/html/chinese_article_001": (
+        [],
+        "<meta name=author> is the editor (【责任编辑：严玉洁】, <meta name=editor>)",
+    ),
+    "47f387e6": ([], "<meta name=author> is the forum software's team"),
+}
+
+
+@pytest.mark.parametrize(("prefix", "expected"), [
+    pytest.param(prefix, authors, id=f"{prefix}: {reason}")
+    for prefix, (authors, reason) in META_AUTHORS.items()
+])
+def test_meta_author_is_taken_only_when_it_names_people_not_editors(
+    prefix: str, expected: list[str]
+) -> None:
+    (page,) = [page for page in load_pages() if page.page_id.startswith(prefix)]
+    assert _extracted(page)["authors"] == expected

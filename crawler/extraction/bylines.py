@@ -55,6 +55,12 @@ _DATELINE_CITY = 2
 _BREADCRUMB = re.compile(r"[>»›]|\s/\s.*\s/\s|[|｜].*[|｜]")
 _NAME_ONLY = re.compile(r"^[（(]\s*(?P<name>[\u4e00-\u9fff]{2,4})\s*[）)]$")
 _WRITTEN_BY = re.compile(rf"(?:(?:{_ROLES})\s*|^)(?P<name>[\u4e00-\u9fff]{{2,3}})\s*/\s*文")
+_HANDLE = re.compile(
+    r"(?P<name>[^\s()（）:：]{2,20})\s*[(（]\s*[A-Za-z][A-Za-z0-9_.-]{1,29}\s*[)）]"
+)
+_EDITOR_NAMES = re.compile(rf"{_EDITORS}\s*[:：]\s*(?P<names>[^】\]）)]*)")
+_DECLARED_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
+_SPACED_OUT_NAME = re.compile(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff])+")
 _MAX_BYLINE_LENGTH = 40
 
 
@@ -164,16 +170,50 @@ def find_bracketed_name(line: str) -> str | None:
 
 
 def parse_authors(byline: str) -> list[str]:
-    """The people a byline names, without labels, roles, organisations, editors or sources."""
+    """The people a byline names, without labels, roles, organisations, editors or sources.
+
+    A byline that is one user handle, a display name and the account in brackets
+    (``史蒂文的家_藍天 (stevenhgm)``, as blog platforms name the blogger), is one person.
+    """
     line = clean_line(byline)
     if is_editor_line(line) or _SOURCE_LABEL.match(line):
         return []
+    unlabelled = _BYLINE_LABEL.sub("", line, count=1)
+    handle = _HANDLE.fullmatch(unlabelled)
+    if handle and not _is_role(handle["name"]):
+        return [unlabelled]
     authors: list[str] = []
     for token in _author_tokens(line):
         name = _name_of(token)
         if name and name not in authors:
             authors.append(name)
     return authors
+
+
+def declared_names(value: str) -> list[str]:
+    """The people an author field of the page's metadata names (``<meta name=author>``,
+    ``dc.creator``): items separated by commas, 、 or semicolons, each a name (one spaced out
+    to a fixed width, ``赵  培``, closed up) or a user handle. Nothing when an item is no
+    name: an organisation, a URL, an account number, a list of keywords."""
+    names: list[str] = []
+    for part in _DECLARED_SEPARATORS.split(clean_line(value)):
+        item = "".join(part.split()) if _SPACED_OUT_NAME.fullmatch(part) else part
+        if parse_authors(item) != [item]:
+            return []
+        if item not in names:
+            names.append(item)
+    return names
+
+
+def editor_names(text: str) -> list[str]:
+    """The names after the editor labels of a line: ``【责任编辑：严玉洁】``,
+    ``（编辑：严玉洁 王辉）``."""
+    return [
+        name
+        for match in _EDITOR_NAMES.finditer(clean_line(text))
+        for name in _NAME_SEPARATORS.split(match["names"])
+        if name
+    ]
 
 
 def _author_tokens(line: str) -> list[str]:

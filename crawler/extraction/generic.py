@@ -5,7 +5,9 @@ as prose (``content``); the headline is the visible line whose text agrees with 
 declares (JSON-LD, og:title, h1, ``<title>`` without its site suffix). Source, byline and time
 are read from the lines between the two (the header zone), so dates of related lists,
 comments, sidebars and footers are never taken; bylines also from the opening and closing
-paragraphs (``（记者 张三）``) and JSON-LD.
+paragraphs (``（记者 张三）``) and JSON-LD; when the page shows no byline, the author its
+metadata declares (``<meta name=author>``) unless that is the site, an organisation or an
+editor.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 from lxml.etree import _Element
 
 from crawler.extraction.bylines import (
+    declared_names,
+    editor_names,
     find_bracketed_name,
     find_byline,
     find_credit,
@@ -71,6 +75,8 @@ _BODY_HEAD_PARAGRAPHS = 3
 _BODY_TAIL_PARAGRAPHS = 2
 _CLOSING_LINES = 3
 _HEADER_LINES_IN_TEXT = 2
+_META_AUTHOR_NAMES = frozenset({"author", "article:author", "dc.creator"})
+_META_EDITOR_NAMES = frozenset({"editor", "责任编辑", "責任編輯"})
 
 
 class GenericExtractor:
@@ -92,7 +98,8 @@ class GenericExtractor:
 
     def _bylines(self) -> Iterator[str | None]:
         """Byline candidates, most trusted first: the header zone, the opening paragraphs,
-        the author declared in JSON-LD, then the closing lines of the text."""
+        the author declared in JSON-LD, the closing lines of the text, then the author named
+        in the page's meta tags."""
         yield from map(find_byline, self._header_zone)
         yield from map(find_bracketed_name, filter(find_datetime, self._header_zone))
         for text in self._body_head:
@@ -100,6 +107,46 @@ class GenericExtractor:
         yield self._declared_author
         for text in reversed(self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]):
             yield clean_line(text) if looks_like_byline(text) else find_credit(text)
+        yield self._meta_author
+
+    @cached_property
+    def _meta_author(self) -> str | None:
+        """The first author meta tag (``author``, ``article:author``, ``dc.creator``) that
+        names people, none of them the site or an editor of the page, joined by 、."""
+        for content in self._meta_contents(_META_AUTHOR_NAMES):
+            names = declared_names(content)
+            if names and not any(map(self._is_site_or_editor, names)):
+                return "、".join(names)
+        return None
+
+    def _meta_contents(self, names: frozenset[str]) -> list[str]:
+        return [
+            meta.get("content", "")
+            for meta in self._root.iter("meta")
+            if (meta.get("name") or meta.get("property") or "").lower() in names
+        ]
+
+    def _is_site_or_editor(self, name: str) -> bool:
+        key = _squeeze(name)
+        if key in {_squeeze(site) for site in self._site_names_and_suffix}:
+            return True
+        return any(editor in key or key in editor for editor in self._editors)
+
+    @cached_property
+    def _site_names_and_suffix(self) -> list[str]:
+        page_title = clean_line(self.page.selector.xpath("//title/text()").get(""))
+        return [*self._site_names, _site_suffix(page_title)]
+
+    @cached_property
+    def _editors(self) -> set[str]:
+        """The editors the page names: on its lines (``责任编辑：...``) and in meta tags."""
+        shown = [name for line in self._lines for name in editor_names(line.text)]
+        declared = [
+            name
+            for content in self._meta_contents(_META_EDITOR_NAMES)
+            for name in _squeeze(content).split("、")
+        ]
+        return {_squeeze(name) for name in (*shown, *declared) if len(_squeeze(name)) >= 2}
 
     @cached_property
     def _declared_author(self) -> str | None:

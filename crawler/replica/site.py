@@ -199,7 +199,8 @@ class ReplicaSite:
         ):
             article.story_kind = stories.BOILERPLATE
             article.boilerplate = rng.randrange(len(stories.BOILERPLATES))
-        if article.section == FINANCEUN and article.story_kind == stories.ORIGINAL and (
+        servable_elsewhere = article.section == FINANCEUN and article.kind != VIP
+        if servable_elsewhere and article.story_kind == stories.ORIGINAL and (
             rng.random() < stories.VARIANT_SHARE
         ):
             count = rng.randint(1, len(stories.VARIANT_KINDS))

@@ -115,7 +115,8 @@ def test_server_lists_every_listed_article_and_robots_disallows_the_vip_section(
     assert status == 200
     robots.parse(text.splitlines())
     for t in truth:
-        assert robots.can_fetch("*", t["url"]) is not t["disallowed"]
+        for url in (t["url"], *t["aliases"]):
+            assert robots.can_fetch("*", url) is not t["disallowed"], url
         status, html = get(t["url"])
         assert status == 200 and t["title"] in html
     list_pages = {page for t in truth for page in t["listed_on"]}

@@ -17,7 +17,7 @@ import zlib
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -60,17 +60,6 @@ def _permutations(num_perm: int) -> np.ndarray:
     return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
-def _minhash(hashvalues: np.ndarray | None, num_perm: int) -> MinHash:
-    return MinHash(
-        num_perm=num_perm,
-        seed=MINHASH_SEED,
-        hashfunc=zlib.crc32,
-        hashvalues=hashvalues,
-        permutations=_permutations(num_perm),
-        scheme=MINHASH_SCHEME,
-    )
-
-
 def signature(text: str, k: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> bytes | None:
     """The MinHash signature of the body's shingles, 4 bytes per permutation.
 
@@ -80,7 +69,13 @@ def signature(text: str, k: int = SHINGLE_SIZE, num_perm: int = NUM_PERM) -> byt
     grams = shingles(text, k)
     if not grams:
         return None
-    minhash = _minhash(None, num_perm)
+    minhash = MinHash(
+        num_perm=num_perm,
+        seed=MINHASH_SEED,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(num_perm),
+        scheme=MINHASH_SCHEME,
+    )
     minhash.update_batch([gram.encode("utf-8") for gram in grams])
     return minhash.hashvalues.astype(SIGNATURE_DTYPE).tobytes()
 
@@ -115,14 +110,11 @@ class NearDuplicateIndex:
         self._urls: list[str] = []
         self._signatures: list[bytes] = []
 
-    def __len__(self) -> int:
-        return len(self._urls)
-
-    def _as_minhash(self, signature: bytes) -> MinHash:
+    def _as_minhash(self, signature: bytes) -> LeanMinHash:
         values = np.frombuffer(signature, dtype=SIGNATURE_DTYPE)
         if values.size != self.num_perm:
             raise ValueError(f"expected {self.num_perm} permutations, got {values.size}")
-        return _minhash(values, self.num_perm)
+        return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme=MINHASH_SCHEME)
 
     def find(self, signature: bytes) -> str | None:
         """The earliest added URL whose estimated Jaccard similarity reaches the threshold."""

@@ -36,6 +36,7 @@ EXTRACTION_DRIFT_MIN_PAGES = 10
 
 EXTENSIONS = {
     "crawler.drift.ExtractionDriftMonitor": 500,
+    "crawler.export.RunManifest": 510,
 }
 
 # Clean the text, drop what breaks the schema or a field rule, then keep each story once.
@@ -55,12 +56,27 @@ DEDUP_NEAR = True
 DEDUP_NEAR_THRESHOLD = 0.8
 DEDUP_POLICY = "drop"
 
-# What the crawl remembers of exported articles (URL keys, content hashes, MinHash signatures).
-CRAWL_STATE_CLASS = "crawler.state.MemoryCrawlState"
+# What the crawl remembers across runs: exported URL keys, content hashes, MinHash
+# signatures, the related links still to fetch, list watermarks, runs and batch files.
+CRAWL_STATE_CLASS = "crawler.sqlite_state.SqliteCrawlState"
+CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
+# "incremental": fetch only what is new since the last finished run; "full": walk every list
+# and fetch every article again (still exporting no duplicate).
+CRAWL_MODE = "incremental"
 
-# When a crawl is given no -o/-O and no FEEDS, it writes one JSON Lines file per run here.
+# When a crawl is given no -o/-O and no FEEDS, it writes JSON Lines batch files of
+# FEED_BATCH_ITEMS articles here, and a <run id>.manifest.json listing them when it ends.
 # (Not set as FEEDS: Scrapy adds FEEDS to the feeds of -o/-O instead of replacing them.)
-DEFAULT_FEED_URI = "data/%(name)s/%(time)s.jsonl"
+DEFAULT_FEED_URI = "data/%(name)s/%(run_id)s-%(batch_id)05d.jsonl"
+FEED_BATCH_ITEMS = 1000
+FEED_URI_PARAMS = "crawler.export.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORE_EMPTY = False
+# Every local feed file (batches, -o, -O) is written to a temporary name, fsynced, committed
+# in the crawl state together with its articles, then renamed: no torn or unrecorded file.
+FEED_STORAGES = {
+    "": "crawler.export.AtomicFileFeedStorage",
+    "file": "crawler.export.AtomicFileFeedStorage",
+}
 
 LOG_LEVEL = "INFO"

@@ -60,9 +60,18 @@ class CrawlState(Protocol):
         """A related-news link found on an article, to fetch in this or a later run."""
         ...
 
+    def mark_expanded(self, key: str, depth: int) -> None:
+        """The related links of the article under ``key`` were followed from ``depth``."""
+        ...
+
+    def expanded_depth(self, key: str) -> int | None:
+        """The least depth the related links of the article under ``key`` were followed from."""
+        ...
+
     def frontier(self) -> list[tuple[str, int, str | None]]:
-        """(url, depth, found_via) of links found earlier that were neither exported nor
-        visited, least depth per key: a killed run's unfinished work."""
+        """(url, depth, found_via) of links found earlier and not yet done (exported and
+        expanded from that depth or closer) nor visited, least depth per key: a killed run's
+        unfinished work."""
         ...
 
     def list_watermark(self, list_key: str) -> str | None:
@@ -74,7 +83,7 @@ class CrawlState(Protocol):
         ...
 
     def close(self) -> None:
-        """Flush and release the backend; called when the spider closes."""
+        """Flush and release the backend; called when the engine stops."""
         ...
 
 
@@ -110,6 +119,12 @@ class MemoryCrawlState:
     def add_frontier(self, url: str, key: str, depth: int, found_via: str | None) -> None:
         """Nothing to do: the running crawl requests the link itself."""
 
+    def mark_expanded(self, key: str, depth: int) -> None:
+        """Nothing to do: the running crawl tracks expansion itself."""
+
+    def expanded_depth(self, key: str) -> int | None:
+        return None
+
     def frontier(self) -> list[tuple[str, int, str | None]]:
         return []
 
@@ -137,5 +152,6 @@ def crawl_state(crawler: Crawler) -> CrawlState:
         if not isinstance(state, CrawlState):
             raise TypeError(f"CRAWL_STATE_CLASS {path} does not implement CrawlState")
         setattr(crawler, _ATTRIBUTE, state)
-        crawler.signals.connect(state.close, signal=signals.spider_closed)
+        # Feeds store their last batch (and commit it to the state) after spider_closed.
+        crawler.signals.connect(state.close, signal=signals.engine_stopped)
     return state

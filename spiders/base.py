@@ -9,8 +9,10 @@ import scrapy
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extraction import extract_article
@@ -21,6 +23,7 @@ from crawler.urls import url_key
 
 LIST_PRIORITY = 100
 FULL_CRAWL = "full"
+RETRYABLE_CLIENT_ERRORS = frozenset({408, 425, 429})
 
 
 def response_headers(response: Response) -> dict[str, str]:
@@ -64,7 +67,11 @@ class NewsSpider(scrapy.Spider):
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         if not settings.getdict("FEEDS") and settings.get("DEFAULT_FEED_URI"):
-            feed = {"format": "jsonlines", "encoding": "utf-8"}
+            feed = {
+                "format": "jsonlines",
+                "encoding": "utf-8",
+                "batch_item_count": settings.getint("FEED_BATCH_ITEMS"),
+            }
             settings.set("FEEDS", {settings["DEFAULT_FEED_URI"]: feed}, priority="spider")
         contact = settings.get("CRAWLER_CONTACT")
         agent = settings.get("USER_AGENT")
@@ -136,26 +143,31 @@ class NewsSpider(scrapy.Spider):
         return True
 
     def article_request(self, url: str, found_via: str | None, depth: int) -> scrapy.Request | None:
-        """A request for an article, unless it was requested at this depth or closer, or an
-        article under the same URL key was already exported."""
+        """A request for an article, unless it was requested at this depth or closer, or it
+        was exported and its related links followed from this depth or closer (then, if it is
+        found closer now, a request that only follows its related links again)."""
         key = url_key(url)
         known = self._found.get(key)
+        if known is None and not self.full_crawl and self.state.first_url_for_key(key):
+            expanded = self.state.expanded_depth(key)
+            if expanded is None or expanded <= depth:
+                self.crawler.stats.inc_value("news/articles_skipped_as_exported")
+                return None
+            known = (expanded, None)
+            self._parsed_depth[key] = expanded
         if known is not None and known[0] <= depth:
             return None
-        if known is None and not self.full_crawl and self.state.first_url_for_key(key):
-            self.crawler.stats.inc_value("news/articles_skipped_as_exported")
-            return None
         self._found[key] = (depth, found_via)
-        parsed_depth = self._parsed_depth.get(key)
         if known is None:
             return scrapy.Request(
                 url, callback=self.parse_article, errback=self.article_failed, priority=-depth
             )
-        if parsed_depth is not None and depth < self.related_depth_limit:
+        if key in self._parsed_depth and depth < self.related_depth_limit:
             self.crawler.stats.inc_value("news/articles_reexpanded")
             return scrapy.Request(
                 url,
                 callback=self.parse_article,
+                errback=self.article_failed,
                 priority=-depth,
                 dont_filter=True,
                 meta={"reexpand": True},
@@ -173,7 +185,11 @@ class NewsSpider(scrapy.Spider):
             response_headers(response),
             profile=profile.name if profile else None,
         )
-        self._parsed_depth[key] = depth
+        # The page may be an alias (mobile, print) of its canonical URL: both are now parsed.
+        for parsed in {key, url_key(fields["canonical_url"] or response.url)}:
+            self._found.setdefault(parsed, (depth, found_via))
+            self._parsed_depth[parsed] = depth
+            self.state.mark_expanded(parsed, depth)
         related = []
         if depth < self.related_depth_limit:
             for entry in fields["related"]:
@@ -195,9 +211,17 @@ class NewsSpider(scrapy.Spider):
         yield from related
 
     def article_failed(self, failure: Failure) -> None:
-        """An article request that failed (HTTP error, robots.txt, network) exports nothing."""
-        request = failure.request
-        self.state.mark_visited(url_key(request.url))
+        """An article that is gone or forbidden (HTTP 4xx, robots.txt) is not asked for again;
+        one that failed for a passing reason (timeout, 5xx, a shutdown) stays for a later run."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            permanent = True
+        elif failure.check(HttpError):
+            status = failure.value.response.status
+            permanent = 400 <= status < 500 and status not in RETRYABLE_CLIENT_ERRORS
+        else:
+            permanent = False
+        if permanent:
+            self.state.mark_visited(url_key(failure.request.url))
 
     def item_dropped(self, item: Any) -> None:
         """A dropped article (invalid, duplicate) was visited and exported nothing."""

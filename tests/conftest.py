@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,7 +44,11 @@ def fetch_truth(base_url: str) -> list[dict]:
 def run_scrapy(
     *args: str, cwd: Path = PROJECT_ROOT, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
-    """Runs ``scrapy <args>`` as a real subprocess with the project's settings."""
+    """Runs ``scrapy <args>`` as a real subprocess with the project's settings; a crawl gets a
+    crawl state of its own unless ``CRAWL_STATE_URI`` is given."""
+    if args[:1] == ("crawl",) and not any(a.startswith("CRAWL_STATE_URI=") for a in args):
+        state = Path(tempfile.mkdtemp(prefix="crawl-state-")) / "state.sqlite"
+        args = (*args, "-s", f"CRAWL_STATE_URI={state}")
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return subprocess.run(

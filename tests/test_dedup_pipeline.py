@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.misc import build_from_crawler
@@ -170,6 +171,11 @@ def test_pipeline_and_spider_share_the_crawlers_state() -> None:
 class RecordingState(MemoryCrawlState):
     """A MemoryCrawlState built through from_crawler, as persistent backends are."""
 
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordingState:
         remembered = signature(BODY)
@@ -186,6 +192,15 @@ def test_state_class_setting_and_index_rebuilt_from_remembered_signatures() -> N
         NearDuplicate, match=re.escape("duplicates https://www.example.com/old.html")
     ):
         dedup.process_item(article(FIRST_URL, REPOST))
+
+
+def test_state_is_closed_when_the_engine_stops() -> None:
+    crawler = get_crawler(settings_dict={"CRAWL_STATE_CLASS": f"{__name__}.RecordingState"})
+    state = crawl_state(crawler)
+    assert isinstance(state, RecordingState)
+    assert not state.closed
+    crawler.signals.send_catch_log(signals.engine_stopped)
+    assert state.closed
 
 
 def test_state_class_must_implement_the_protocol() -> None:

@@ -1,0 +1,40 @@
+"""What a benchmark ran on: the header every results table starts with."""
+
+from __future__ import annotations
+
+import platform
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+
+def cpu_model() -> str:
+    """The CPU model and the number of logical CPUs, from /proc/cpuinfo."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return platform.processor() or "unknown"
+    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    return f"{models[0]} x{len(models)}" if models else "unknown"
+
+
+def package_version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def results_header(title: str, packages: Iterable[str]) -> list[str]:
+    """Markdown lines naming the benchmark, the date, the machine and the package versions."""
+    versions = ", ".join(f"{package} {package_version(package)}" for package in packages)
+    return [
+        f"# {title}",
+        "",
+        f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- Machine: {platform.platform()}, CPU {cpu_model()}, Python {platform.python_version()}",
+        f"- Packages: {versions}",
+        "",
+    ]

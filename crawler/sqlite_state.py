@@ -1,0 +1,387 @@
+"""The crawl state in one SQLite file (WAL, synchronous=FULL): the embedded default backend.
+
+Every write goes to a pending layer in memory that lookups see at once; only
+``commit_batch`` (and, for list watermarks, ``finish_run``) writes it to the file, in one
+transaction together with the record of the feed file that exported it. A killed process
+loses exactly its pending layer: the articles of the batch files it never finished, which
+the next run therefore exports again.
+
+A pending entry is committed with the batch that holds its article, not with whichever
+batch happens to be stored next: Scrapy stores a full batch while the following articles
+already go through the pipelines, and their entries must wait for their own batch. Entries
+of articles that were never exported wait for the article they point to:
+
+- a URL key: when a batch holds an article under that key, or when the key is visited
+  (a dropped page) and its first URL was exported;
+- a content hash or a signature: when its URL was exported;
+- visited keys and frontier links: at any commit, since they record no export.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.crawler import Crawler
+
+from crawler.urls import url_key
+
+DEFAULT_CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
+FINISHED = "finished"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS url_keys (
+    key TEXT PRIMARY KEY, url TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contents (
+    sha256 TEXT PRIMARY KEY, url TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signatures (
+    url TEXT PRIMARY KEY, signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS visited (
+    key TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS expanded (
+    key TEXT PRIMARY KEY, depth INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS frontier (
+    key TEXT PRIMARY KEY, url TEXT NOT NULL, depth INTEGER NOT NULL, found_via TEXT
+);
+CREATE INDEX IF NOT EXISTS frontier_depth ON frontier (depth);
+CREATE TABLE IF NOT EXISTS watermarks (
+    list_key TEXT PRIMARY KEY, article_key TEXT NOT NULL, run_id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, spider TEXT NOT NULL, mode TEXT NOT NULL,
+    started_at TEXT NOT NULL, finished_at TEXT, status TEXT, counts TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs (run_id),
+    path TEXT NOT NULL, lines INTEGER NOT NULL, sha256 TEXT NOT NULL, committed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
+CREATE TABLE IF NOT EXISTS exported (
+    url TEXT PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batches (id)
+) WITHOUT ROWID;
+"""
+
+
+def utc_now() -> str:
+    """The current UTC time in ISO 8601, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class _Written:
+    """The pending entries one transaction wrote."""
+
+    urls: list[tuple[str, str]]
+    contents: list[tuple[str, str]]
+    signatures: list[tuple[str, bytes]]
+
+
+# A frontier entry is done when its article was exported and its related links were
+# followed from that entry's depth or closer.
+_DONE = (
+    "(EXISTS (SELECT 1 FROM url_keys WHERE key = f.key)"
+    " AND EXISTS (SELECT 1 FROM expanded AS e WHERE e.key = f.key AND e.depth <= f.depth))"
+)
+
+
+class CrawlStateLocked(RuntimeError):
+    """Another process holds the crawl state."""
+
+
+class SqliteCrawlState:
+    """The crawl state in a SQLite file that one crawl process at a time holds (by a lock
+    beside it), so later runs see what earlier ones exported and visited."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = self._acquire_lock(self.path.with_name(self.path.name + ".lock"))
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.executescript(f"{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};")
+        self._run_id: str | None = None
+        self._urls: dict[str, str] = {}
+        self._contents: dict[str, str] = {}
+        self._signatures: dict[str, bytes] = {}
+        self._visited: set[str] = set()
+        self._frontier: dict[str, tuple[str, int, str | None]] = {}
+        self._expanded: dict[str, int] = {}
+        self._watermarks: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SqliteCrawlState:
+        uri = crawler.settings.get("CRAWL_STATE_URI") or DEFAULT_CRAWL_STATE_URI
+        return cls(uri.replace("%(name)s", crawler.spidercls.name))
+
+    @staticmethod
+    def _acquire_lock(path: Path) -> IO[bytes]:
+        lock = path.open("ab")
+        try:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            raise CrawlStateLocked(f"another crawl is using the crawl state {path}") from None
+        return lock
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Runs the block in one transaction, rolled back if the block raises."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _value(self, query: str, *args: object) -> Any:
+        row = self._db.execute(query, args).fetchone()
+        return None if row is None else row[0]
+
+    # URL keys, content hashes and signatures of exported articles
+
+    def first_url_for_key(self, key: str) -> str | None:
+        return self._urls.get(key) or self._value("SELECT url FROM url_keys WHERE key = ?", key)
+
+    def remember_url(self, key: str, url: str) -> None:
+        if self.first_url_for_key(key) is None:
+            self._urls[key] = url
+
+    def first_url_for_content(self, sha256: str) -> str | None:
+        return self._contents.get(sha256) or self._value(
+            "SELECT url FROM contents WHERE sha256 = ?", sha256
+        )
+
+    def remember_content(self, sha256: str, url: str) -> None:
+        if self.first_url_for_content(sha256) is None:
+            self._contents[sha256] = url
+
+    def remember_signature(self, url: str, signature: bytes) -> None:
+        if url not in self._signatures and not self._value(
+            "SELECT 1 FROM signatures WHERE url = ?", url
+        ):
+            self._signatures[url] = signature
+
+    def signatures(self) -> Iterator[tuple[str, bytes]]:
+        cursor = self._db.execute("SELECT url, signature FROM signatures ORDER BY rowid")
+        yield from cursor
+        yield from list(self._signatures.items())
+
+    # Pages that exported nothing, and related links not yet fetched
+
+    def mark_visited(self, key: str) -> None:
+        self._visited.add(key)
+
+    def add_frontier(self, url: str, key: str, depth: int, found_via: str | None) -> None:
+        known = self._frontier.get(key)
+        if known is None or depth < known[1]:
+            self._frontier[key] = (url, depth, found_via)
+
+    def mark_expanded(self, key: str, depth: int) -> None:
+        self._expanded[key] = min(depth, self._expanded.get(key, depth))
+
+    def expanded_depth(self, key: str) -> int | None:
+        stored = self._value("SELECT depth FROM expanded WHERE key = ?", key)
+        depths = [d for d in (stored, self._expanded.get(key)) if d is not None]
+        return min(depths) if depths else None
+
+    def frontier(self) -> list[tuple[str, int, str | None]]:
+        rows = self._db.execute(
+            "SELECT key, url, depth, found_via FROM frontier AS f"
+            f" WHERE NOT EXISTS (SELECT 1 FROM visited WHERE key = f.key) AND NOT {_DONE}"
+            " ORDER BY depth, rowid"
+        )
+        return [
+            (url, depth, found_via)
+            for key, url, depth, found_via in rows
+            if key not in self._visited
+            and not (key in self._urls and self._expanded.get(key, depth + 1) <= depth)
+        ]
+
+    # List watermarks
+
+    def list_watermark(self, list_key: str) -> str | None:
+        """The watermark the last finished run set; this run's stays pending till it ends."""
+        return self._value("SELECT article_key FROM watermarks WHERE list_key = ?", list_key)
+
+    def set_list_watermark(self, list_key: str, article_key: str) -> None:
+        self._watermarks[list_key] = article_key
+
+    # Runs and batches
+
+    def begin_run(self, spider: str, mode: str) -> str:
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        self._db.execute(
+            "INSERT INTO runs (run_id, spider, mode, started_at) VALUES (?, ?, ?, ?)",
+            (run_id, spider, mode, utc_now()),
+        )
+        self._run_id = run_id
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int]) -> None:
+        """Records a run's end. Finishing this process's run also commits what no batch holds
+        (visited pages, frontier links) and, with status ``finished``, its list watermarks."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
+                (utc_now(), status, json.dumps(counts, sort_keys=True), run_id),
+            )
+            if run_id != self._run_id:
+                return
+            if status == FINISHED:
+                db.executemany(
+                    "INSERT OR REPLACE INTO watermarks (list_key, article_key, run_id)"
+                    " VALUES (?, ?, ?)",
+                    [(list_key, key, run_id) for list_key, key in self._watermarks.items()],
+                )
+            written = self._write_pending(None, ())
+        self._watermarks.clear()
+        self._drop_pending(written)
+
+    def runs(self) -> list[dict]:
+        rows = self._db.execute(
+            "SELECT run_id, spider, mode, started_at, finished_at, status, counts"
+            " FROM runs ORDER BY run_id"
+        )
+        return [
+            {
+                "run_id": run_id,
+                "spider": spider,
+                "mode": mode,
+                "started_at": started_at,
+                "finished_at": finished_at,
+                "status": status,
+                "counts": json.loads(counts) if counts else {},
+            }
+            for run_id, spider, mode, started_at, finished_at, status, counts in rows
+        ]
+
+    def commit_batch(
+        self,
+        run_id: str,
+        path: str,
+        lines: int,
+        sha256: str,
+        articles: Collection[tuple[str, str]],
+    ) -> None:
+        """Records a finished feed file and commits, in the same transaction, the pending
+        entries of its ``articles`` (each ``(url, canonical_url)``) and all that waited
+        for them."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO batches (run_id, path, lines, sha256, committed_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (run_id, path, lines, sha256, utc_now()),
+            )
+            written = self._write_pending(cursor.lastrowid, articles)
+        self._drop_pending(written)
+
+    def batches(self, run_id: str | None = None) -> list[dict]:
+        query = "SELECT id, run_id, path, lines, sha256, committed_at FROM batches"
+        rows = (
+            self._db.execute(f"{query} ORDER BY id")
+            if run_id is None
+            else self._db.execute(f"{query} WHERE run_id = ? ORDER BY id", (run_id,))
+        )
+        return [
+            {
+                "id": batch_id,
+                "run_id": run,
+                "path": path,
+                "lines": lines,
+                "sha256": sha256,
+                "committed_at": committed_at,
+            }
+            for batch_id, run, path, lines, sha256, committed_at in rows
+        ]
+
+    def exported_count(self) -> int:
+        return self._value("SELECT COUNT(*) FROM exported")
+
+    def _write_pending(
+        self, batch_id: int | None, articles: Collection[tuple[str, str]]
+    ) -> _Written:
+        """Writes the pending entries that may be committed now, within a transaction."""
+        db = self._db
+        db.executemany(
+            "INSERT OR IGNORE INTO exported (url, batch_id) VALUES (?, ?)",
+            [(url, batch_id) for url, _ in articles],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO visited (key) VALUES (?)", [(key,) for key in self._visited]
+        )
+        batch_keys = {url_key(url) for article in articles for url in article}
+
+        def exported(url: str) -> bool:
+            return self._value("SELECT 1 FROM exported WHERE url = ?", url) is not None
+
+        def visited(key: str) -> bool:
+            return self._value("SELECT 1 FROM visited WHERE key = ?", key) is not None
+
+        written = _Written(
+            urls=[
+                (key, url)
+                for key, url in self._urls.items()
+                if key in batch_keys or (visited(key) and exported(url))
+            ],
+            contents=[(sha, url) for sha, url in self._contents.items() if exported(url)],
+            signatures=[(url, sig) for url, sig in self._signatures.items() if exported(url)],
+        )
+        db.executemany("INSERT OR IGNORE INTO url_keys (key, url) VALUES (?, ?)", written.urls)
+        db.executemany(
+            "INSERT OR IGNORE INTO contents (sha256, url) VALUES (?, ?)", written.contents
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO signatures (url, signature) VALUES (?, ?)", written.signatures
+        )
+        db.executemany(
+            "INSERT INTO expanded (key, depth) VALUES (?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET depth = excluded.depth WHERE excluded.depth < expanded.depth",
+            list(self._expanded.items()),
+        )
+        db.executemany(
+            "INSERT INTO frontier (key, url, depth, found_via) SELECT ?1, ?2, ?3, ?4"
+            " WHERE NOT EXISTS (SELECT 1 FROM visited WHERE key = ?1)"
+            " ON CONFLICT (key) DO UPDATE SET url = excluded.url, depth = excluded.depth,"
+            " found_via = excluded.found_via WHERE excluded.depth < frontier.depth",
+            [(key, *entry) for key, entry in self._frontier.items()],
+        )
+        db.execute(
+            "DELETE FROM frontier AS f WHERE EXISTS (SELECT 1 FROM visited WHERE key = f.key)"
+            f" OR {_DONE}"
+        )
+        return written
+
+    def _drop_pending(self, written: _Written) -> None:
+        """Forgets the pending entries a committed transaction wrote."""
+        for key, _ in written.urls:
+            del self._urls[key]
+        for sha, _ in written.contents:
+            del self._contents[sha]
+        for url, _ in written.signatures:
+            del self._signatures[url]
+        self._visited.clear()
+        self._frontier.clear()
+        self._expanded.clear()
+
+    def close(self) -> None:
+        """Closes the file, dropping the pending layer, and releases the lock."""
+        self._db.close()
+        self._lock.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import platform
 import random
 import re
 import time
@@ -21,11 +20,10 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from benchmarks.labelled_pages import load_pages
+from benchmarks.machine import load_average, results_header
 from crawler.dedup import (
     NEAR_THRESHOLD,
     NUM_PERM,
@@ -474,35 +472,6 @@ def run_baseline(bodies: Sequence[str], threshold: float = NEAR_THRESHOLD) -> Th
 # -- report ---------------------------------------------------------------------------------
 
 
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu() -> str:
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or "unknown"
-    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    return f"{models[0]} x{len(models)}" if models else "unknown"
-
-
-def header() -> list[str]:
-    """Date, machine and package versions of this run."""
-    versions = ", ".join(f"{package} {_version(package)}" for package in PACKAGES)
-    return [
-        "# Deduplication benchmark",
-        "",
-        f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
-        f"- Machine: {platform.platform()}, CPU {_cpu()}, Python {platform.python_version()}",
-        f"- Packages: {versions}",
-        "",
-    ]
-
-
 def _pr(scores: Scores) -> str:
     return (
         f"P {scores.precision:.3f} / R {scores.recall:.3f} "
@@ -663,6 +632,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per size (best)")
     parser.add_argument("--sweep", action="store_true", help="also compare shingle sizes")
     args = parser.parse_args(argv)
+    load = load_average()
     pairs = [*fixture_pairs(fixture_bodies()), *market_report_pairs(), *replica_pairs()]
     measured = measure(pairs)
     lines = [
@@ -682,7 +652,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("\n".join(lines))
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text("\n".join([*header(), *lines]) + "\n", encoding="utf-8")
+        header = results_header("Deduplication benchmark", PACKAGES, load)
+        args.output.write_text("\n".join([*header, *lines]) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -8,15 +8,11 @@ their results are scored twice, on the labels as given and on the corrected labe
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from gne import GeneralNewsExtractor
@@ -37,6 +33,7 @@ from benchmarks.labelled_pages import (
     published_correct,
     title_correct,
 )
+from benchmarks.machine import load_average, results_header
 from crawler.extraction import extract_article
 from crawler.extraction.decoding import decode_html
 
@@ -304,43 +301,6 @@ NOTES = (
 )
 
 
-def _cpu_model() -> str:
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-    except OSError:
-        return platform.processor() or "unknown"
-    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    return f"{models[0]} x{len(models)}" if models else "unknown"
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
-def header(load: str) -> list[str]:
-    """Date, machine, load and package versions of this run."""
-    versions = ", ".join(f"{package} {_version(package)}" for package in PACKAGES)
-    return [
-        "# Extraction benchmark on the labelled pages",
-        "",
-        f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
-        f"- Machine: {platform.platform()}, CPU {_cpu_model()}, Python {platform.python_version()}",
-        f"- Load average (1, 5, 15 min) when the run started: {load}",
-        f"- Packages: {versions}",
-        "",
-    ]
-
-
 def run(pages: Sequence[LabelledPage]) -> dict[str, list[Outcome]]:
     return {name: measure(tool, pages) for name, tool in TOOLS.items()}
 
@@ -401,12 +361,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, help="also write the report, with a header")
     parser.add_argument("--pages", type=Path, default=FIXTURES, help="labelled pages folder")
     args = parser.parse_args(argv)
-    load = _load()
+    load = load_average()
     lines = report(run(load_pages(args.pages)), load_corrections(args.pages))
     print("\n".join(lines))
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text("\n".join([*header(load), *lines]) + "\n", encoding="utf-8")
+        header = results_header("Extraction benchmark on the labelled pages", PACKAGES, load)
+        args.output.write_text("\n".join([*header, *lines]) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

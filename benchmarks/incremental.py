@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.machine import results_header
+from benchmarks.machine import load_average, results_header
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("scrapy", "cnfinance-news-crawler")
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
+    load = load_average()
     grown = args.articles + args.articles // 100
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
             server.terminate()
             server.wait()
     lines = [
-        *results_header("Incremental crawling benchmark", PACKAGES),
+        *results_header("Incremental crawling benchmark", PACKAGES, load),
         f"Replica of {args.articles} articles, then {grown} (1% new), one crawl state.",
         "",
         *table(runs),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 from collections.abc import Iterable
@@ -27,14 +28,21 @@ def package_version(package: str) -> str:
         return "not installed"
 
 
-def results_header(title: str, packages: Iterable[str]) -> list[str]:
-    """Markdown lines naming the benchmark, the date, the machine and the package versions."""
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as a benchmark records them when it starts."""
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def results_header(title: str, packages: Iterable[str], load: str) -> list[str]:
+    """Markdown lines naming the benchmark, the date, the machine, the load average when the
+    run started and the package versions."""
     versions = ", ".join(f"{package} {package_version(package)}" for package in packages)
     return [
         f"# {title}",
         "",
         f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         f"- Machine: {platform.platform()}, CPU {cpu_model()}, Python {platform.python_version()}",
+        f"- Load average (1, 5, 15 min) when the run started: {load}",
         f"- Packages: {versions}",
         "",
     ]

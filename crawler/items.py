@@ -34,6 +34,8 @@ class ArticleItem:
     content_sha256: str
     extraction: dict[str, Any]
     duplicate_of: str | None = None
+    version: int = 1
+    previous_sha256: str | None = None
     schema_version: str = field(default=SCHEMA_VERSION)
 
 

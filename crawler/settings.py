@@ -15,6 +15,10 @@ USER_AGENT = (
 
 # Politeness on the live sites.
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
+}
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -63,6 +67,9 @@ CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
 # "incremental": fetch only what is new since the last finished run; "full": walk every list
 # and fetch every article again (still exporting no duplicate).
 CRAWL_MODE = "incremental"
+# Fetch again the exported articles published in the last N days; one whose content changed
+# is exported again with the next `version` and its `previous_sha256`.
+RECHECK_DAYS = 0
 
 # When a crawl is given no -o/-O and no FEEDS, it writes JSON Lines batch files of
 # FEED_BATCH_ITEMS articles here, and a <run id>.manifest.json listing them when it ends.

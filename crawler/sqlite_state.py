@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS signatures (
 CREATE TABLE IF NOT EXISTS visited (
     key TEXT PRIMARY KEY
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (
+    url TEXT PRIMARY KEY, published_at TEXT, sha256 TEXT NOT NULL, version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS versions_published ON versions (published_at);
 CREATE TABLE IF NOT EXISTS expanded (
     key TEXT PRIMARY KEY, depth INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -123,6 +127,7 @@ class SqliteCrawlState:
         self._visited: set[str] = set()
         self._frontier: dict[str, tuple[str, int, str | None]] = {}
         self._expanded: dict[str, int] = {}
+        self._versions: dict[str, tuple[str | None, str, int]] = {}
         self._watermarks: dict[str, str] = {}
 
     @classmethod
@@ -193,6 +198,19 @@ class SqliteCrawlState:
         known = self._frontier.get(key)
         if known is None or depth < known[1]:
             self._frontier[key] = (url, depth, found_via)
+
+    def remember_version(
+        self, url: str, published_at: str | None, sha256: str, version: int
+    ) -> None:
+        self._versions[url] = (published_at, sha256, version)
+
+    def recent_articles(self, since: str) -> list[tuple[str, str, int]]:
+        rows = self._db.execute(
+            "SELECT url, sha256, version FROM versions WHERE substr(published_at, 1, 10) >= ?"
+            " ORDER BY published_at DESC",
+            (since,),
+        )
+        return list(rows)
 
     def mark_expanded(self, key: str, depth: int) -> None:
         self._expanded[key] = min(depth, self._expanded.get(key, depth))
@@ -351,6 +369,14 @@ class SqliteCrawlState:
         db.executemany(
             "INSERT OR IGNORE INTO signatures (url, signature) VALUES (?, ?)", written.signatures
         )
+        batch_urls = {url for url, _ in articles}
+        db.executemany(
+            "INSERT OR REPLACE INTO versions (url, published_at, sha256, version)"
+            " VALUES (?, ?, ?, ?)",
+            [(url, *entry) for url, entry in self._versions.items() if url in batch_urls],
+        )
+        for url in batch_urls & self._versions.keys():
+            del self._versions[url]
         db.executemany(
             "INSERT INTO expanded (key, depth) VALUES (?, ?) ON CONFLICT (key)"
             " DO UPDATE SET depth = excluded.depth WHERE excluded.depth < expanded.depth",

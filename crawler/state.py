@@ -8,14 +8,16 @@ keys, so later crawls and other workers see the same articles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import secrets
+from collections.abc import Collection, Iterator
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
 
-DEFAULT_CRAWL_STATE_CLASS = "crawler.state.MemoryCrawlState"
+MEMORY_CRAWL_STATE = "crawler.state.MemoryCrawlState"
 _ATTRIBUTE = "_cnfinance_crawl_state"
 
 
@@ -52,6 +54,17 @@ class CrawlState(Protocol):
         """Every remembered (URL, signature), oldest first, to rebuild a near-duplicate index."""
         ...
 
+    def remember_version(
+        self, url: str, published_at: str | None, sha256: str, version: int
+    ) -> None:
+        """The exported version of an article: its publish time and content hash."""
+        ...
+
+    def recent_articles(self, since: str) -> list[tuple[str, str, int]]:
+        """(url, content sha256, version) of exported articles published on ``since`` (an ISO
+        date) or later."""
+        ...
+
     def mark_visited(self, key: str) -> None:
         """A URL key whose page was fetched and exported nothing (dropped, failed)."""
         ...
@@ -82,6 +95,29 @@ class CrawlState(Protocol):
         """The newest article on a list's first page now; kept once the run finishes."""
         ...
 
+    def begin_run(self, spider: str, mode: str) -> str:
+        """Records a run's start; returns its id (sortable by start time)."""
+        ...
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int]) -> None:
+        """Records a run's end; with status ``finished`` its list watermarks are kept."""
+        ...
+
+    def runs(self) -> list[dict]:
+        """Every run: run_id, spider, mode, started_at, finished_at, status, counts."""
+        ...
+
+    def commit_batch(
+        self, run_id: str, path: str, lines: int, sha256: str,
+        articles: Collection[tuple[str, str]],
+    ) -> None:
+        """Records a finished feed file, committing with it what its articles left pending."""
+        ...
+
+    def batches(self, run_id: str | None = None) -> list[dict]:
+        """Committed feed files: id, run_id, path, lines, sha256, committed_at."""
+        ...
+
     def close(self) -> None:
         """Flush and release the backend; called when the engine stops."""
         ...
@@ -94,6 +130,8 @@ class MemoryCrawlState:
         self._urls: dict[str, str] = {}
         self._contents: dict[str, str] = {}
         self._signatures: dict[str, bytes] = {}
+        self._runs: dict[str, dict] = {}
+        self._batches: list[dict] = []
 
     def first_url_for_key(self, key: str) -> str | None:
         return self._urls.get(key)
@@ -112,6 +150,14 @@ class MemoryCrawlState:
 
     def signatures(self) -> Iterator[tuple[str, bytes]]:
         yield from self._signatures.items()
+
+    def remember_version(
+        self, url: str, published_at: str | None, sha256: str, version: int
+    ) -> None:
+        """Nothing to do: no later run rechecks it."""
+
+    def recent_articles(self, since: str) -> list[tuple[str, str, int]]:
+        return []
 
     def mark_visited(self, key: str) -> None:
         """Nothing to do: a crawl in memory has no later run to spare the visit."""
@@ -134,6 +180,36 @@ class MemoryCrawlState:
     def set_list_watermark(self, list_key: str, article_key: str) -> None:
         """Nothing to do: no later run reads it."""
 
+    def begin_run(self, spider: str, mode: str) -> str:
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        self._runs[run_id] = {
+            "run_id": run_id, "spider": spider, "mode": mode,
+            "started_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "finished_at": None, "status": None, "counts": {},
+        }
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int]) -> None:
+        self._runs[run_id].update(
+            finished_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            status=status, counts=counts,
+        )
+
+    def runs(self) -> list[dict]:
+        return [dict(run) for run in self._runs.values()]
+
+    def commit_batch(
+        self, run_id: str, path: str, lines: int, sha256: str,
+        articles: Collection[tuple[str, str]],
+    ) -> None:
+        self._batches.append({
+            "id": len(self._batches) + 1, "run_id": run_id, "path": path, "lines": lines,
+            "sha256": sha256, "committed_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        })
+
+    def batches(self, run_id: str | None = None) -> list[dict]:
+        return [dict(b) for b in self._batches if run_id is None or b["run_id"] == run_id]
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -147,7 +223,7 @@ def crawl_state(crawler: Crawler) -> CrawlState:
     """
     state = getattr(crawler, _ATTRIBUTE, None)
     if state is None:
-        path = crawler.settings.get("CRAWL_STATE_CLASS") or DEFAULT_CRAWL_STATE_CLASS
+        path = crawler.settings.get("CRAWL_STATE_CLASS") or MEMORY_CRAWL_STATE
         state = build_from_crawler(load_object(path), crawler)
         if not isinstance(state, CrawlState):
             raise TypeError(f"CRAWL_STATE_CLASS {path} does not implement CrawlState")

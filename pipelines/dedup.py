@@ -24,6 +24,10 @@ class DuplicateArticle(DropItem):
         super().__init__(message, log_level="INFO")
 
 
+class UnchangedArticle(DropItem):
+    """An article fetched again to recheck it is as it was when exported."""
+
+
 class DuplicateUrl(DuplicateArticle):
     """Its URL or canonical URL is that of an exported article (up to scheme, www./m./wap.)."""
 
@@ -98,6 +102,9 @@ class DedupPipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url: str = adapter["url"]
+        previous = adapter.get("previous_sha256")
+        if previous is not None:
+            return self._recheck(item, adapter, previous)
         keys = list(dict.fromkeys([url_key(adapter["canonical_url"]), url_key(url)]))
         content: str = adapter["content"] or ""
         digest = content_hash(content) if EXACT in self.kinds else None
@@ -116,12 +123,31 @@ class DedupPipeline:
             self.state.remember_content(digest, first)
         if kind is None:
             self.stats.inc_value("dedup/unique")
+            self._remember_version(adapter)
             return item
         self.stats.inc_value(f"dedup/{kind}")
         if self.policy == "mark":
             adapter["duplicate_of"] = first
             return item
         raise REASONS[kind](f"{url} duplicates {first} ({DESCRIPTIONS[kind]})")
+
+    def _recheck(self, item: Any, adapter: ItemAdapter, previous: str) -> Any:
+        """An article fetched again (RECHECK_DAYS): exported as its next version only if its
+        content changed."""
+        if adapter["content_sha256"] == previous:
+            self.stats.inc_value("dedup/unchanged")
+            raise UnchangedArticle(f"{adapter['url']} is unchanged since version "
+                                   f"{adapter['version'] - 1}")
+        self.stats.inc_value("dedup/new_version")
+        self.state.remember_content(content_hash(adapter["content"] or ""), adapter["url"])
+        self._remember_version(adapter)
+        return item
+
+    def _remember_version(self, adapter: ItemAdapter) -> None:
+        self.state.remember_version(
+            adapter["url"], adapter.get("published_at"), adapter["content_sha256"],
+            adapter.get("version", 1),
+        )
 
     def _first_copy(self, keys: list[str], digest: str | None) -> tuple[str | None, str | None]:
         """``url`` or ``exact`` and the URL the article repeats, if it fails either check."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -16,6 +18,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extraction import extract_article
+from crawler.extraction.dates import BEIJING
 from crawler.extraction.profiles import SiteProfile, profile_for_url
 from crawler.items import build_article_item
 from crawler.state import CrawlState, crawl_state
@@ -47,6 +50,7 @@ class NewsSpider(scrapy.Spider):
 
     related_depth_limit: int = 2
     full_crawl: bool = False
+    recheck_days: int = 0
     state: CrawlState
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,6 +64,7 @@ class NewsSpider(scrapy.Spider):
         spider.related_depth_limit = crawler.settings.getint("RELATED_DEPTH_LIMIT")
         spider.state = crawl_state(crawler)
         spider.full_crawl = crawler.settings.get("CRAWL_MODE") == FULL_CRAWL
+        spider.recheck_days = crawler.settings.getint("RECHECK_DAYS")
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
@@ -85,6 +90,8 @@ class NewsSpider(scrapy.Spider):
         return profile_for_url(url)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.recheck_requests():
+            yield request
         for url, depth, found_via in self.state.frontier():
             request = self.article_request(url, found_via, depth)
             if request is not None:
@@ -93,6 +100,22 @@ class NewsSpider(scrapy.Spider):
         for url in self.start_urls:
             yield scrapy.Request(
                 url, callback=self.parse_list, priority=LIST_PRIORITY, meta={"start_page": True}
+            )
+
+    def recheck_requests(self) -> Iterator[scrapy.Request]:
+        """With ``RECHECK_DAYS``: the exported articles published in the last N days, fetched
+        again so that a changed one is exported as its next version (as a start URL: depth 0,
+        no ``found_via``; their related news was followed when they were first exported)."""
+        if not self.recheck_days:
+            return
+        today = datetime.now(BEIJING).date()
+        since = (today - timedelta(days=self.recheck_days)).isoformat()
+        for url, sha256, version in self.state.recent_articles(since):
+            self._found[url_key(url)] = (0, None)
+            self.crawler.stats.inc_value("news/articles_rechecked")
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.article_failed,
+                dont_filter=True, meta={"recheck": (sha256, version)},
             )
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
@@ -185,13 +208,14 @@ class NewsSpider(scrapy.Spider):
             response_headers(response),
             profile=profile.name if profile else None,
         )
+        expanding = "recheck" not in response.meta
         # The page may be an alias (mobile, print) of its canonical URL: both are now parsed.
-        for parsed in {key, url_key(fields["canonical_url"] or response.url)}:
+        for parsed in {key, url_key(fields["canonical_url"] or response.url)} if expanding else ():
             self._found.setdefault(parsed, (depth, found_via))
             self._parsed_depth[parsed] = depth
             self.state.mark_expanded(parsed, depth)
         related = []
-        if depth < self.related_depth_limit:
+        if expanding and depth < self.related_depth_limit:
             for entry in fields["related"]:
                 request = self.article_request(entry["url"], response.url, depth + 1)
                 if request is not None:
@@ -201,13 +225,17 @@ class NewsSpider(scrapy.Spider):
                     related.append(request)
         if not response.meta.get("reexpand"):
             self.crawler.stats.inc_value(f"news/articles/depth_{depth}")
-            yield build_article_item(
+            item = build_article_item(
                 fields,
                 url=response.url,
                 site=profile.name if profile else None,
                 found_via=found_via,
                 depth=depth,
             )
+            if "recheck" in response.meta:
+                previous_sha256, version = response.meta["recheck"]
+                item = replace(item, version=version + 1, previous_sha256=previous_sha256)
+            yield item
         yield from related
 
     def article_failed(self, failure: Failure) -> None:

@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from crawler.extraction.profiles import SiteProfile, get_profile
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.replica.site import CNFINANCE_PREFIX, section_of_path
+from crawler.state import MEMORY_CRAWL_STATE
 from spiders.base import NewsSpider
 
 
@@ -49,6 +50,11 @@ class ReplicaSpider(NewsSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplicaSpider:
+        if not kwargs.get("base_url"):
+            # A replica started in-process lives on a new port each run: nothing of it is
+            # worth remembering, and a crawl state kept across runs would take its articles
+            # (under other URLs, the same bodies) for duplicates.
+            crawler.settings.set("CRAWL_STATE_CLASS", MEMORY_CRAWL_STATE, priority="spider")
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.stop_server, signal=signals.spider_closed)
         return spider

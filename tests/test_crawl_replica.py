@@ -230,3 +230,19 @@ def test_article_spider_crawls_given_pages_and_their_related_news(replica_server
         assert record["extraction"]["profile"] is None
         for field in ("title", "source", "authors", "published_at", "content", "related"):
             assert record[field] == truth[url][field], (url, field)
+
+
+def test_requests_waiting_for_robots_txt_are_all_checked(replica_server, tmp_path):
+    server = replica_server(articles=300, seed=7)
+    truth = fetch_truth(server.base_url)
+    forbidden = [t["url"] for t in truth if t["disallowed"]][:6]
+    allowed = [t["url"] for t in truth if not t["disallowed"] and not t["aliases"]][:6]
+    out = tmp_path / "out.jsonl"
+    result = run_scrapy(
+        "crawl", "article", "-a", "url=" + ",".join(forbidden + allowed), "-O", str(out),
+        "-s", "RELATED_DEPTH_LIMIT=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "DOWNLOAD_DELAY=0", cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {r["url"] for r in read_jsonl(out)} == set(allowed)
+    assert f"'robotstxt/forbidden': {len(forbidden)}" in result.stderr

@@ -41,7 +41,7 @@ def good_item(**changes: object) -> ArticleItem:
 @pytest.fixture
 def pipeline() -> ValidatePipeline:
     crawler = get_crawler(ReplicaSpider)
-    crawler.spider = crawler._create_spider()
+    crawler.spider = crawler._create_spider(base_url="http://127.0.0.1:8080")
     crawler.stats.open_spider()
     return ValidatePipeline.from_crawler(crawler)
 

@@ -44,6 +44,7 @@ CHANNELS: dict[str, str] = {
 }
 
 GBK_DECLARED = "gb2312"
+REVISION_NOTE = "记者最新了解到，上述工作已于日前全面完成，相关成效正在持续显现。"
 
 LISTED = "listed"
 HIDDEN = "hidden"
@@ -130,6 +131,7 @@ class ReplicaSite:
         self.size = articles
         self.seed = seed
         self.drifted_share = drifted_share
+        self.revised: set[int] = set()
         self.articles: list[Article] = []
         for index in range(articles):
             self.articles.append(self._make_article(index))
@@ -300,6 +302,8 @@ class ReplicaSite:
         source = "中国金融网" if rng.random() < 0.7 else rng.choice(words["sources"])
         byline, authors = _byline(article.section, rng)
         paragraphs = self._paragraphs(article, rng)
+        if article.index in self.revised:
+            paragraphs = [*paragraphs, REVISION_NOTE]
         return ArticleText(
             source=source,
             byline=byline,

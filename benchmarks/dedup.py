@@ -35,7 +35,7 @@ from crawler.dedup import (
     shingles,
     signature,
 )
-from crawler.replica.site import ReplicaSite, corpus
+from crawler.replica.site import ReplicaSite, corpus, fill_template
 from crawler.state import MemoryCrawlState
 from crawler.urls import url_key
 
@@ -120,19 +120,7 @@ def edit_sentences(body: str, count: int, rng: random.Random) -> str:
 
 def corpus_sentence(rng: random.Random) -> str:
     """A sentence written from one of the replica corpus's templates."""
-    words = corpus()
-    company, company2 = rng.sample(words["companies"], 2)
-    return rng.choice(words["sentence_templates"]).format(
-        company=company,
-        company2=company2,
-        region=rng.choice(words["regions"]),
-        person=rng.choice(words["people"]),
-        topic=rng.choice(words["topics"]),
-        pct=f"{rng.randint(1, 200) / 10:.1f}%",
-        num=str(rng.randint(12, 9800)),
-        year=str(rng.randint(2019, 2025)),
-        month=str(rng.randint(1, 12)),
-    )
+    return fill_template(rng.choice(corpus()["sentence_templates"]), rng)
 
 
 def replace_sentences(body: str, count: int, rng: random.Random) -> str:

@@ -49,11 +49,17 @@ def run_scrapy(
     if args[:1] == ("crawl",) and not any(a.startswith("CRAWL_STATE_URI=") for a in args):
         state = Path(tempfile.mkdtemp(prefix="crawl-state-")) / "state.sqlite"
         args = (*args, "-s", f"CRAWL_STATE_URI={state}")
+    return subprocess.run(
+        [*SCRAPY, *args], cwd=cwd, env=scrapy_env(), capture_output=True, text=True,
+        timeout=timeout,
+    )
+
+
+def scrapy_env() -> dict[str, str]:
+    """The environment of a ``scrapy`` subprocess: the project's settings from any folder."""
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run(
-        [*SCRAPY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
+    return env
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -7,7 +7,6 @@ atomic batch export, real SIGKILL and SIGTERM. The oracle is the replica's truth
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SCRAPY, fetch_truth
+from tests.conftest import SCRAPY, fetch_truth, scrapy_env
 from tests.test_crawl_replica import assert_matches_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -31,14 +30,13 @@ def crawl_command(base_url: str, workdir: Path) -> list[str]:
         *SCRAPY, "crawl", "replica", "-a", f"base_url={base_url}",
         "-s", f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
         "-s", f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
-        "-s", f"FEED_EXPORT_BATCH_ITEM_COUNT={BATCH_ITEMS}",
+        "-s", f"FEED_BATCH_ITEMS={BATCH_ITEMS}",
         "-s", "LOG_LEVEL=INFO",
     ]
 
 
 def start_crawl(base_url: str, workdir: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env = scrapy_env()
     with log.open("ab") as sink:
         return subprocess.Popen(
             crawl_command(base_url, workdir), cwd=workdir, env=env, stdout=sink, stderr=sink

@@ -34,7 +34,7 @@ from crawler.items import SCHEMA_VERSION
 from crawler.sqlite_state import SqliteCrawlState
 from crawler.state import crawl_state
 from crawler.urls import url_key
-from tests.conftest import PROJECT_ROOT, SCRAPY, fetch_truth, read_jsonl
+from tests.conftest import SCRAPY, fetch_truth, read_jsonl, scrapy_env
 from tests.test_crawl_replica import by_any_url, reachable_depths
 
 STORAGE = "crawler.export.AtomicFileFeedStorage"
@@ -352,8 +352,7 @@ CRAWL_SETTINGS = [
 
 def crawl(base_url: str, cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     """Starts ``scrapy crawl replica`` in ``cwd`` as the scheduler would, logging to ``log``."""
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env = scrapy_env()
     with log.open("wb") as stderr:
         return subprocess.Popen(
             [*SCRAPY, "crawl", "replica", "-a", f"base_url={base_url}", *CRAWL_SETTINGS],

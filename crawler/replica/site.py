@@ -174,7 +174,7 @@ class ReplicaSite:
             channel=channel,
             kind=kind,
             drawn_kind=kind,
-            title=_fill(rng.choice(corpus()["title_templates"]), rng),
+            title=fill_template(rng.choice(corpus()["title_templates"]), rng),
             published=published,
         )
         self._draw_story(article)
@@ -493,7 +493,8 @@ def paginate(listed: list[Article], page: int) -> list[Article]:
     return listed[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def fill_template(template: str, rng: random.Random) -> str:
+    """A corpus template with its placeholders filled by random corpus words and numbers."""
     words = corpus()
     company, company2 = rng.sample(words["companies"], 2)
     return template.format(
@@ -512,7 +513,8 @@ def _fill(template: str, rng: random.Random) -> str:
 def _generated_paragraphs(rng: random.Random, count: int) -> list[str]:
     """``count`` paragraphs of 2-5 distinct corpus sentences each."""
     lengths = [rng.randint(2, 5) for _ in range(count)]
-    sentences = [_fill(t, rng) for t in rng.sample(corpus()["sentence_templates"], sum(lengths))]
+    templates = rng.sample(corpus()["sentence_templates"], sum(lengths))
+    sentences = [fill_template(template, rng) for template in templates]
     paragraphs = []
     for length in lengths:
         paragraphs.append("".join(sentences[:length]))

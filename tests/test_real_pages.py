@@ -3,8 +3,6 @@ scores it (benchmarks/labelled_pages.py).
 
 The labels are the corrected ones: a label that the page itself contradicts is replaced by
 what the page shows, as tests/fixtures/pages/label-corrections.json lists with the evidence.
-A field we cannot get right yet is listed in ``NOT_YET`` and runs as a strict xfail, so that
-it shows in every test summary and fails once it starts passing.
 """
 
 from __future__ import annotations
@@ -27,8 +25,6 @@ from crawler.extraction import extract_article
 
 NEWS = [page for page in load_pages(corrected=True) if is_news(page)]
 
-NOT_YET: dict[tuple[str, str], str] = {}
-
 BODY_F1_FLOOR = 0.93
 BODY_F1_FLOORS: dict[str, tuple[float, str]] = {
     "goose3/tests/data/content/test_bbc_chinese": (
@@ -43,15 +39,6 @@ BODY_F1_FLOORS: dict[str, tuple[float, str]] = {
 }
 
 FIELDS = ("title", "published", "authors", "body", "snippets")
-
-
-def _entry(table: dict[tuple[str, str], Any], page: LabelledPage, field: str) -> Any:
-    """The table's entry for the page (keyed by a page id prefix) and field, if any."""
-    return next(
-        (entry for (prefix, name), entry in table.items()
-         if name == field and page.page_id.startswith(prefix)),
-        None,
-    )
 
 
 def _label(page: LabelledPage, field: str) -> Any:
@@ -80,9 +67,7 @@ def _cases() -> list[Any]:
         for field in FIELDS:
             if _label(page, field) is None:
                 continue
-            reason = _entry(NOT_YET, page, field)
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            cases.append(pytest.param(page, field, id=f"{field}:{page.page_id}", marks=marks))
+            cases.append(pytest.param(page, field, id=f"{field}:{page.page_id}"))
     return cases
 
 

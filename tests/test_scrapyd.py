@@ -452,7 +452,6 @@ def test_scheduled_runs_on_scrapyd_export_only_new_articles(scrapyd, replica_ser
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(shutil.which("curl") is None, reason="deploy/schedule-crawl.sh needs curl")
 def test_schedule_script_runs_one_job_at_a_time_with_default_paths(
     scrapyd, replica_server, tmp_path
 ):

@@ -30,7 +30,7 @@ from w3lib.url import file_uri_to_path
 
 from crawler import __version__
 from crawler.items import SCHEMA_VERSION
-from crawler.state import CrawlState, crawl_state
+from crawler.state import CrawlState, crawl_state, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -401,7 +401,7 @@ class RunManifest:
         files = state.batches(self.run["run_id"])
         self.run.update(
             status=reason or stats.get("finish_reason") or "finished",
-            finished_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            finished_at=utc_now(),
             counts=outcome_counts(stats),
         )
         directories = dict.fromkeys(

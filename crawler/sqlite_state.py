@@ -22,17 +22,16 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import secrets
 import sqlite3
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
 
+from crawler.state import new_run_id, utc_now
 from crawler.urls import url_key
 
 DEFAULT_CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
@@ -81,11 +80,6 @@ CREATE TABLE IF NOT EXISTS exported (
 """
 
 
-def utc_now() -> str:
-    """The current UTC time in ISO 8601, to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
 @dataclass(frozen=True)
 class _Written:
     """The pending entries one transaction wrote."""
@@ -93,6 +87,7 @@ class _Written:
     urls: list[tuple[str, str]]
     contents: list[tuple[str, str]]
     signatures: list[tuple[str, bytes]]
+    versions: list[tuple[str, str | None, str, int]]
 
 
 # A frontier entry is done when its article was exported and its related links were
@@ -245,7 +240,7 @@ class SqliteCrawlState:
     # Runs and batches
 
     def begin_run(self, spider: str, mode: str) -> str:
-        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        run_id = new_run_id()
         self._db.execute(
             "INSERT INTO runs (run_id, spider, mode, started_at) VALUES (?, ?, ?, ?)",
             (run_id, spider, mode, utc_now()),
@@ -346,6 +341,7 @@ class SqliteCrawlState:
             "INSERT OR IGNORE INTO visited (key) VALUES (?)", [(key,) for key in self._visited]
         )
         batch_keys = {url_key(url) for article in articles for url in article}
+        batch_urls = {url for url, _ in articles}
 
         def exported(url: str) -> bool:
             return self._value("SELECT 1 FROM exported WHERE url = ?", url) is not None
@@ -361,6 +357,7 @@ class SqliteCrawlState:
             ],
             contents=[(sha, url) for sha, url in self._contents.items() if exported(url)],
             signatures=[(url, sig) for url, sig in self._signatures.items() if exported(url)],
+            versions=[(url, *entry) for url, entry in self._versions.items() if url in batch_urls],
         )
         db.executemany("INSERT OR IGNORE INTO url_keys (key, url) VALUES (?, ?)", written.urls)
         db.executemany(
@@ -369,14 +366,11 @@ class SqliteCrawlState:
         db.executemany(
             "INSERT OR IGNORE INTO signatures (url, signature) VALUES (?, ?)", written.signatures
         )
-        batch_urls = {url for url, _ in articles}
         db.executemany(
             "INSERT OR REPLACE INTO versions (url, published_at, sha256, version)"
             " VALUES (?, ?, ?, ?)",
-            [(url, *entry) for url, entry in self._versions.items() if url in batch_urls],
+            written.versions,
         )
-        for url in batch_urls & self._versions.keys():
-            del self._versions[url]
         db.executemany(
             "INSERT INTO expanded (key, depth) VALUES (?, ?) ON CONFLICT (key)"
             " DO UPDATE SET depth = excluded.depth WHERE excluded.depth < expanded.depth",
@@ -401,6 +395,8 @@ class SqliteCrawlState:
             del self._urls[key]
         for sha, _ in written.contents:
             del self._contents[sha]
+        for url, *_ in written.versions:
+            del self._versions[url]
         for url, _ in written.signatures:
             del self._signatures[url]
         self._visited.clear()

@@ -18,6 +18,16 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
 
 MEMORY_CRAWL_STATE = "crawler.state.MemoryCrawlState"
+
+
+def utc_now() -> str:
+    """The current UTC time in ISO 8601, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def new_run_id() -> str:
+    """A run id that sorts by start time: ``20261129T162400Z-1a2b``."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
 _ATTRIBUTE = "_cnfinance_crawl_state"
 
 
@@ -181,17 +191,17 @@ class MemoryCrawlState:
         """Nothing to do: no later run reads it."""
 
     def begin_run(self, spider: str, mode: str) -> str:
-        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        run_id = new_run_id()
         self._runs[run_id] = {
             "run_id": run_id, "spider": spider, "mode": mode,
-            "started_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "started_at": utc_now(),
             "finished_at": None, "status": None, "counts": {},
         }
         return run_id
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int]) -> None:
         self._runs[run_id].update(
-            finished_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            finished_at=utc_now(),
             status=status, counts=counts,
         )
 
@@ -204,7 +214,7 @@ class MemoryCrawlState:
     ) -> None:
         self._batches.append({
             "id": len(self._batches) + 1, "run_id": run_id, "path": path, "lines": lines,
-            "sha256": sha256, "committed_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "sha256": sha256, "committed_at": utc_now(),
         })
 
     def batches(self, run_id: str | None = None) -> list[dict]:

@@ -250,30 +250,25 @@ def test_signatures_stream_oldest_first(state: SqliteCrawlState) -> None:
     assert [url for url, _ in state.signatures()] == [C, A, B, REPOST]
 
 
-def test_one_process_at_a_time_holds_a_state_file(state: SqliteCrawlState) -> None:
-    attempt = subprocess.run(
+def open_in_another_process(path: Path) -> subprocess.CompletedProcess[str]:
+    """Tries to open the state file from a second Python process."""
+    return subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys; from crawler.sqlite_state import SqliteCrawlState as S; S(sys.argv[1])",
-            str(state.path),
+            str(path),
         ],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+
+
+def test_one_process_at_a_time_holds_a_state_file(state: SqliteCrawlState) -> None:
+    attempt = open_in_another_process(state.path)
     assert attempt.returncode != 0
     assert CrawlStateLocked.__name__ in attempt.stderr
     state.close()
-    attempt = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from crawler.sqlite_state import SqliteCrawlState as S; S(sys.argv[1])",
-            str(state.path),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
+    attempt = open_in_another_process(state.path)
     assert attempt.returncode == 0, attempt.stderr

@@ -11,7 +11,7 @@ import unicodedata
 
 from w3lib.html import replace_entities
 
-from crawler.extraction.bylines import looks_like_byline
+from crawler.extraction.bylines import EDITOR_LABELS, looks_like_byline
 
 _INVISIBLE = re.compile(
     "[\u200b-\u200d\u2060\ufeff"  # zero-width characters
@@ -56,7 +56,7 @@ BOILERPLATE_LINES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern)
     for pattern in (
         rf"{_OPENING}(?:责任编辑|責任編輯)",
-        rf"{_OPENING}(?:编辑|編輯|责编|責編|值班编辑|值班編輯|编审|編審|审核|審核|校对|校對)\s*[:：]",
+        rf"{_OPENING}{EDITOR_LABELS}\s*[:：]",
         rf"{_OPENING}(?:免责声明|免責聲明)",
         r"^[（(]\s*完\s*[)）]$",
         rf"{_OPENING}(?:本文来源|本文來源)",

@@ -14,10 +14,13 @@ _SOURCE_END = re.compile(
     r"|[|｜\]］】)）]|\s{2,}|\u3000"
 )
 _OPENING_BRACKET = re.compile(r"^[\[［【(（]\s*")
-_EDITORS = r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|编审|值班编辑)"
-_EDITOR_LINE = re.compile(rf"^[（(【\[]?\s*{_EDITORS}\s*[:：]")
-_EDITOR_ANYWHERE = re.compile(rf"(?:^|[\s【\[（(])\s*{_EDITORS}\s*[:：]")
-_EDITOR_TOKEN = re.compile(rf"^[（(【\[]?{_EDITORS}(?:[:：].*)?$")
+EDITOR_LABELS = (
+    r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|编审|編審|值班编辑|值班編輯)"
+)
+"""Labels that introduce an editor (never an author), simplified and traditional."""
+_EDITOR_LINE = re.compile(rf"^[（(【\[]?\s*{EDITOR_LABELS}\s*[:：]")
+_EDITOR_ANYWHERE = re.compile(rf"(?:^|[\s【\[（(])\s*{EDITOR_LABELS}\s*[:：]")
+_EDITOR_TOKEN = re.compile(rf"^[（(【\[]?{EDITOR_LABELS}(?:[:：].*)?$")
 _BYLINE_LABEL = re.compile(
     r"^\W*(?:作者|文|撰文|图文|圖文|文字|采写|採寫|记者|記者|通讯员|通訊員)"
     r"\s*(?:[:：/｜︱|]|\s)\s*(?=\S)"
@@ -58,7 +61,7 @@ _WRITTEN_BY = re.compile(rf"(?:(?:{_ROLES})\s*|^)(?P<name>[\u4e00-\u9fff]{{2,3}}
 _HANDLE = re.compile(
     r"(?P<name>[^\s()（）:：]{2,20})\s*[(（]\s*[A-Za-z][A-Za-z0-9_.-]{1,29}\s*[)）]"
 )
-_EDITOR_NAMES = re.compile(rf"{_EDITORS}\s*[:：]\s*(?P<names>[^】\]）)]*)")
+_EDITOR_NAMES = re.compile(rf"{EDITOR_LABELS}\s*[:：]\s*(?P<names>[^】\]）)]*)")
 _DECLARED_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
 _SPACED_OUT_NAME = re.compile(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff])+")
 _MAX_BYLINE_LENGTH = 40

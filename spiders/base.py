@@ -181,6 +181,10 @@ class NewsSpider(scrapy.Spider):
         if known is not None and known[0] <= depth:
             return None
         self._found[key] = (depth, found_via)
+        if depth > 0:
+            # Kept until the article is exported and expanded from here: a run killed before
+            # then (even while an earlier request for it is in flight) leaves it to the next.
+            self.state.add_frontier(url, key, depth, found_via)
         if known is None:
             return scrapy.Request(
                 url, callback=self.parse_article, errback=self.article_failed, priority=-depth
@@ -219,9 +223,6 @@ class NewsSpider(scrapy.Spider):
             for entry in fields["related"]:
                 request = self.article_request(entry["url"], response.url, depth + 1)
                 if request is not None:
-                    self.state.add_frontier(
-                        request.url, url_key(request.url), depth + 1, response.url
-                    )
                     related.append(request)
         if not response.meta.get("reexpand"):
             self.crawler.stats.inc_value(f"news/articles/depth_{depth}")

@@ -90,11 +90,15 @@ class _Written:
     versions: list[tuple[str, str | None, str, int]]
 
 
-# A frontier entry is done when its article was exported and its related links were
-# followed from that entry's depth or closer.
+# A frontier entry is done when its article was exported, or fetched and dropped, and its
+# related links were followed from that entry's depth or closer; or when its page failed for
+# good (visited, never expanded).
 _DONE = (
-    "(EXISTS (SELECT 1 FROM url_keys WHERE key = f.key)"
-    " AND EXISTS (SELECT 1 FROM expanded AS e WHERE e.key = f.key AND e.depth <= f.depth))"
+    "((EXISTS (SELECT 1 FROM url_keys WHERE key = f.key)"
+    " OR EXISTS (SELECT 1 FROM visited WHERE key = f.key))"
+    " AND NOT EXISTS (SELECT 1 FROM expanded AS e WHERE e.key = f.key AND e.depth > f.depth)"
+    " AND (EXISTS (SELECT 1 FROM expanded AS e WHERE e.key = f.key)"
+    " OR EXISTS (SELECT 1 FROM visited WHERE key = f.key)))"
 )
 
 
@@ -218,15 +222,21 @@ class SqliteCrawlState:
     def frontier(self) -> list[tuple[str, int, str | None]]:
         rows = self._db.execute(
             "SELECT key, url, depth, found_via FROM frontier AS f"
-            f" WHERE NOT EXISTS (SELECT 1 FROM visited WHERE key = f.key) AND NOT {_DONE}"
+            f" WHERE NOT {_DONE}"
             " ORDER BY depth, rowid"
         )
         return [
             (url, depth, found_via)
             for key, url, depth, found_via in rows
-            if key not in self._visited
-            and not (key in self._urls and self._expanded.get(key, depth + 1) <= depth)
+            if not self._pending_done(key, depth)
         ]
+
+    def _pending_done(self, key: str, depth: int) -> bool:
+        """``_DONE`` for what this run has not committed yet."""
+        expanded = self._expanded.get(key)
+        if expanded is not None:
+            return expanded <= depth and (key in self._urls or key in self._visited)
+        return key in self._visited
 
     # List watermarks
 
@@ -377,15 +387,13 @@ class SqliteCrawlState:
             list(self._expanded.items()),
         )
         db.executemany(
-            "INSERT INTO frontier (key, url, depth, found_via) SELECT ?1, ?2, ?3, ?4"
-            " WHERE NOT EXISTS (SELECT 1 FROM visited WHERE key = ?1)"
+            "INSERT INTO frontier (key, url, depth, found_via) VALUES (?1, ?2, ?3, ?4)"
             " ON CONFLICT (key) DO UPDATE SET url = excluded.url, depth = excluded.depth,"
             " found_via = excluded.found_via WHERE excluded.depth < frontier.depth",
             [(key, *entry) for key, entry in self._frontier.items()],
         )
         db.execute(
-            "DELETE FROM frontier AS f WHERE EXISTS (SELECT 1 FROM visited WHERE key = f.key)"
-            f" OR {_DONE}"
+            f"DELETE FROM frontier AS f WHERE {_DONE}"
         )
         return written
 

@@ -1,15 +1,20 @@
 """Feed files that a crash can never tear, and one manifest per run naming the files it wrote.
 
 ``AtomicFileFeedStorage`` writes each feed file (each batch, with
-``FEED_EXPORT_BATCH_ITEM_COUNT``) to a temporary file beside it, records it in the crawl state
-with the articles it holds, then renames it into place. ``recover`` puts right what a killed
-run left: a recorded temporary file is renamed into place, an unrecorded one removed.
-``RunManifest`` writes ``<feed dir>/<run id>.manifest.json`` when the run ends.
+``FEED_EXPORT_BATCH_ITEM_COUNT``) to a temporary ``ArticleFile`` beside it, in which the
+item exporters of ``FEED_EXPORTERS`` (``*ArticleExporter``) record each article as they write
+its record; it then commits the file and exactly those articles in the crawl state in one
+call, and renames the file into place. The state remembers an article as exported only
+through such a commit. ``recover`` puts right what a killed run left: a recorded temporary
+file is renamed into place, an unrecorded one removed. ``RunManifest`` writes
+``<feed dir>/<run id>.manifest.json`` when the run ends, and refuses to start a crawl whose
+feeds Scrapy disabled.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -23,8 +28,14 @@ from urllib.parse import urlparse
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import FeedExporter, ItemFilter, apply_uri_params
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exporters import (
+    CsvItemExporter,
+    JsonItemExporter,
+    JsonLinesItemExporter,
+    XmlItemExporter,
+)
+from scrapy.extensions.feedexport import FeedExporter, apply_uri_params
 from scrapy.utils.misc import load_object
 from w3lib.url import file_uri_to_path
 
@@ -37,11 +48,11 @@ logger = logging.getLogger(__name__)
 TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.tmp")
 DEFAULT_CRAWL_MODE = "incremental"
 KILLED = "killed"
+FEED_EXPORT_DISABLED = "feed_export_disabled"
 SKIPPED_AS_SEEN_STAT = "news/articles_skipped_as_exported"
 DROPPED_REASON_PREFIX = "item_dropped_reasons_count/"
 _RUN_ATTRIBUTE = "_cnfinance_run_id"
 _RECOVERED_ATTRIBUTE = "_cnfinance_recovered_directories"
-_LEDGER_ATTRIBUTE = "_cnfinance_article_ledger"
 _CHUNK = 1 << 20
 
 # Temporary files this process is writing, which recovery must leave alone.
@@ -132,8 +143,7 @@ def recover(directory: str | os.PathLike[str], state: CrawlState) -> list[str]:
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    batches = getattr(state, "batches", None)
-    recorded = {(Path(b["path"]).name, b["sha256"]) for b in batches()} if batches else set()
+    recorded = {(Path(batch["path"]).name, batch["sha256"]) for batch in state.batches()}
     actions = []
     for temporary in sorted(directory.iterdir()):
         match = TEMP_NAME.fullmatch(temporary.name)
@@ -175,65 +185,73 @@ def file_feed_path(uri: str) -> str | None:
     return uri if scheme == "" else None
 
 
-class ArticleLedger:
-    """Tells the open feed storages which articles the feed exporter wrote to their files.
+class ArticleFile(io.BufferedWriter):
+    """A feed file being written, with the articles written to it: what the crawl state
+    commits together with the file when it is stored."""
 
-    Its ``item_scraped`` handler runs after the feed exporter's: the exporter connects its
-    own when the extensions are built, and a ledger first needed while they are being built
-    (by the exporter checking its storages) connects only once the spider opens. So for each
-    item the exporter has written it to its files (opening a file for the first item of a
-    batch) when the ledger runs, and it stores a full batch only after that.
-    """
+    def __init__(self, path: Path) -> None:
+        super().__init__(io.FileIO(path, "wb"))
+        self.articles: list[tuple[str, str]] = []
+        """(url, canonical_url) of each article written, in order."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.storages: list[AtomicFileFeedStorage] = []
-        if getattr(crawler, "_extensions", None) is None:
-            crawler.signals.connect(self.listen, signal=signals.spider_opened)
-        else:
-            self.listen()
+    def record(self, item: Any) -> None:
+        """Notes an article whose record was just written to the file."""
+        adapter = ItemAdapter(item)
+        url = adapter.get("url")
+        if url:
+            self.articles.append((url, adapter.get("canonical_url") or url))
 
-    @classmethod
-    def of(cls, crawler: Crawler) -> ArticleLedger:
-        """The crawler's one ledger."""
-        ledger = getattr(crawler, _LEDGER_ATTRIBUTE, None)
-        if ledger is None:
-            ledger = cls(crawler)
-            setattr(crawler, _LEDGER_ATTRIBUTE, ledger)
-        return ledger
 
-    def listen(self) -> None:
-        self.crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+class ArticleRecordingExporter:
+    """Item exporter mixin: records each exported article in the file it writes to, in the
+    same call that writes it, when that file is an ``ArticleFile``."""
 
-    def item_scraped(self, item: Any) -> None:
-        for storage in list(self.storages):
-            if storage.add(item):
-                self.storages.remove(storage)
+    def __init__(self, file: IO[bytes], **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)  # type: ignore[call-arg]
+        self.article_file = file if isinstance(file, ArticleFile) else None
+
+    def export_item(self, item: Any) -> None:
+        super().export_item(item)  # type: ignore[misc]
+        if self.article_file is not None:
+            self.article_file.record(item)
+
+
+class JsonLinesArticleExporter(ArticleRecordingExporter, JsonLinesItemExporter):
+    pass
+
+
+class JsonArticleExporter(ArticleRecordingExporter, JsonItemExporter):
+    pass
+
+
+class CsvArticleExporter(ArticleRecordingExporter, CsvItemExporter):
+    pass
+
+
+class XmlArticleExporter(ArticleRecordingExporter, XmlItemExporter):
+    pass
 
 
 class AtomicFileFeedStorage:
     """Feed storage for local files: temporary file, fsync, commit in the crawl state, rename.
 
     Scrapy builds one storage per file (per batch). The crawl state commits a file together
-    with the articles it holds, which the storage learns from the ``ArticleLedger``. With
-    ``overwrite`` off (``-o``) the new file is the old file's bytes followed by the new ones.
+    with the articles the exporter recorded in it (``ArticleFile``). With ``overwrite`` off
+    (``-o``) the new file is the old file's bytes followed by the new ones.
     """
 
     def __init__(
         self, uri: str, crawler: Crawler, *, feed_options: dict[str, Any] | None = None
     ) -> None:
         feed_options = feed_options or {}
+        if feed_options.get("postprocessing"):
+            raise NotConfigured(
+                "feed postprocessing is not supported by crawler.export.AtomicFileFeedStorage"
+            )
         self.path = Path(file_feed_path(uri) or uri)
         self.temporary = temporary_path(self.path)
         self.crawler = crawler
         self.overwrite: bool = feed_options.get("overwrite", False)
-        self.batch_item_count: int = feed_options.get("batch_item_count") or 0
-        self.filter: ItemFilter = load_object(feed_options.get("item_filter", ItemFilter))(
-            feed_options
-        )
-        self.articles: list[tuple[str, str]] = []
-        self.item_count = 0
-        self.ledger = ArticleLedger.of(crawler)
 
     @classmethod
     def from_crawler(
@@ -243,36 +261,22 @@ class AtomicFileFeedStorage:
         recover_once(crawler, storage.path.parent)
         return storage
 
-    def open(self, spider: Spider) -> IO[bytes]:
+    def open(self, spider: Spider) -> ArticleFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        file = self.temporary.open("wb")
+        file = ArticleFile(self.temporary)
         _open_temporary_files.add(self.temporary)
         if not self.overwrite and self.path.exists():
             with self.path.open("rb") as old:
                 shutil.copyfileobj(old, file)
-        self.ledger.storages.append(self)
         return file
 
-    def add(self, item: Any) -> bool:
-        """Notes an article of this file, if its feed takes it; returns whether it is full."""
-        if self.filter.accepts(item):
-            self.item_count += 1
-            adapter = ItemAdapter(item)
-            url = adapter.get("url")
-            if url:
-                self.articles.append((url, adapter.get("canonical_url") or url))
-        return 0 < self.batch_item_count <= self.item_count
-
-    def store(self, file: IO[bytes]) -> None:
-        if self in self.ledger.storages:
-            self.ledger.storages.remove(self)
+    def store(self, file: ArticleFile) -> None:
         file.close()
         lines, sha256 = sync_and_digest(self.temporary)
-        state = crawl_state(self.crawler)
-        commit_batch = getattr(state, "commit_batch", None)
-        if commit_batch is not None:
-            final = os.path.abspath(self.path)
-            commit_batch(run_id(self.crawler), final, lines, sha256, self.articles)
+        final = os.path.abspath(self.path)
+        crawl_state(self.crawler).commit_batch(
+            run_id(self.crawler), final, lines, sha256, file.articles
+        )
         publish(self.temporary, self.path)
         _open_temporary_files.discard(self.temporary)
 
@@ -363,6 +367,16 @@ class RunManifest:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
+        """Begins the run, unless Scrapy disabled the feed exporter: then the crawl closes
+        at once, since nothing it scraped would reach a file."""
+        if self.crawler.settings.getdict("FEEDS") and not self.crawler.get_extension(
+            FeedExporter
+        ):
+            logger.error(
+                "Refusing to crawl: Scrapy disabled the feed exporter (its error is above),"
+                " so no article would be written to a file"
+            )
+            raise CloseSpider(FEED_EXPORT_DISABLED)
         state = crawl_state(self.crawler)
         current = run_id(self.crawler)
         self.directories = feed_directories(self.crawler, spider)
@@ -370,10 +384,7 @@ class RunManifest:
             recover_once(self.crawler, directory)
         self.close_stopped_runs(state, current)
         self.run = next(run for run in state.runs() if run["run_id"] == current)
-        exporting = any(
-            isinstance(extension, FeedExporter)
-            for extension in self.crawler.extensions.middlewares
-        )
+        exporting = self.crawler.get_extension(FeedExporter) is not None
         signal = signals.feed_exporter_closed if exporting else signals.spider_closed
         self.crawler.signals.connect(self.close_run, signal=signal)
 
@@ -416,3 +427,5 @@ class RunManifest:
             write_json_atomically(path, build_manifest(self.run, files, directory))
             logger.info("Wrote the run manifest %s (%d files)", path, len(files))
         state.finish_run(self.run["run_id"], self.run["status"], self.run["counts"])
+        if not self.run["counts"]["exported"]:
+            logger.info("No new articles: this run exported nothing (%s)", self.run["status"])

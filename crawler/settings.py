@@ -5,6 +5,7 @@ from crawler import __version__
 BOT_NAME = "cnfinance_news"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"
 
 # Who we are. Set CRAWLER_CONTACT (an e-mail or URL) to have it added to USER_AGENT.
 CRAWLER_CONTACT = ""
@@ -13,12 +14,22 @@ USER_AGENT = (
     "(+https://pypi.org/project/cnfinance-news-crawler/)"
 )
 
+ADDONS = {
+    "crawler.addons.DefaultFeed": 100,
+    "crawler.addons.ContactUserAgent": 110,
+}
+
 # Politeness on the live sites.
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.SharedRobotsTxtMiddleware": 100,
 }
+# Incremental crawling (crawler/incremental.py): skip what earlier runs exported, keep the
+# frontier of related links across runs, stop list walks at pages walked before, recheck.
+INCREMENTAL_ENABLED = True
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
+DOWNLOADER_MIDDLEWARES["crawler.incremental.FailedPagesMiddleware"] = 50
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -81,6 +92,16 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = False
 # Every local feed file (batches, -o, -O) is written to a temporary name, fsynced, committed
 # in the crawl state together with its articles, then renamed: no torn or unrecorded file.
+# Their item exporters record each article in the file they write it to: the file and its
+# article list that the crawl state commits come from the same call.
+FEED_EXPORTERS = {
+    "jsonlines": "crawler.export.JsonLinesArticleExporter",
+    "jsonl": "crawler.export.JsonLinesArticleExporter",
+    "jl": "crawler.export.JsonLinesArticleExporter",
+    "json": "crawler.export.JsonArticleExporter",
+    "csv": "crawler.export.CsvArticleExporter",
+    "xml": "crawler.export.XmlArticleExporter",
+}
 FEED_STORAGES = {
     "": "crawler.export.AtomicFileFeedStorage",
     "file": "crawler.export.AtomicFileFeedStorage",

@@ -25,6 +25,4 @@ class ArticleSpider(NewsSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            request = self.article_request(url, None, 0)
-            if request is not None:
-                yield request
+            yield self.article_request(url, None, 0)

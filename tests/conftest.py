@@ -17,6 +17,18 @@ from crawler.replica import ReplicaServer, ReplicaSite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRAPY = [sys.executable, "-m", "scrapy"]
+REACTORS = {
+    "asyncio": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    "epoll": "twisted.internet.epollreactor.EPollReactor",
+}
+"""Reactors a crawl's guarantees are tested under: they run signal handlers and close feed
+slots in different orders."""
+
+
+@pytest.fixture(params=sorted(REACTORS))
+def reactor(request: pytest.FixtureRequest) -> str:
+    """The ``TWISTED_REACTOR`` of a crawl, once per reactor of ``REACTORS``."""
+    return REACTORS[request.param]
 
 
 @pytest.fixture

@@ -16,30 +16,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCRAPY, fetch_truth, scrapy_env
+from tests.conftest import REACTORS, SCRAPY, fetch_truth, scrapy_env
 from tests.test_crawl_replica import assert_matches_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-KILLS = 20
 BATCH_ITEMS = 25
 
-
-def crawl_command(base_url: str, workdir: Path) -> list[str]:
+def crawl_command(base_url: str, workdir: Path, reactor: str) -> list[str]:
     return [
         *SCRAPY, "crawl", "replica", "-a", f"base_url={base_url}",
         "-s", f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
         "-s", f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
         "-s", f"FEED_BATCH_ITEMS={BATCH_ITEMS}",
+        "-s", f"TWISTED_REACTOR={reactor}",
         "-s", "LOG_LEVEL=INFO",
     ]
 
 
-def start_crawl(base_url: str, workdir: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_crawl(
+    base_url: str, workdir: Path, log: Path, reactor: str
+) -> subprocess.Popen[bytes]:
     env = scrapy_env()
     with log.open("ab") as sink:
         return subprocess.Popen(
-            crawl_command(base_url, workdir), cwd=workdir, env=env, stdout=sink, stderr=sink
+            crawl_command(base_url, workdir, reactor),
+            cwd=workdir, env=env, stdout=sink, stderr=sink,
         )
 
 
@@ -66,31 +68,38 @@ def assert_union_is_truth(workdir: Path, base_url: str) -> None:
     assert not list(out.rglob("*.tmp")), "a temporary batch file was left behind"
 
 
-def test_sigkill_at_random_moments_loses_and_repeats_nothing(replica_server, tmp_path):
+@pytest.mark.parametrize(
+    ("reactor", "kills"),
+    [(REACTORS["asyncio"], 20), (REACTORS["epoll"], 10)],
+    ids=["asyncio", "epoll"],
+)
+def test_sigkill_at_random_moments_loses_and_repeats_nothing(
+    replica_server, tmp_path, reactor, kills
+):
     server = replica_server(articles=2000, seed=21)
     log = tmp_path / "crawl.log"
-    moments = random.Random(2026).sample([x / 10 for x in range(15, 160)], KILLS)
+    moments = random.Random(2026).sample([x / 10 for x in range(15, 160)], kills)
     for moment in moments:
-        process = start_crawl(server.base_url, tmp_path, log)
+        process = start_crawl(server.base_url, tmp_path, log, reactor)
         time.sleep(moment)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
-    process = start_crawl(server.base_url, tmp_path, log)
+    process = start_crawl(server.base_url, tmp_path, log, reactor)
     assert process.wait(timeout=900) == 0, log.read_text("utf-8")[-3000:]
     assert_union_is_truth(tmp_path, server.base_url)
     manifests = list((tmp_path / "out").rglob("*.manifest.json"))
     assert manifests, "the run that finished wrote no manifest"
 
 
-def test_sigterm_finishes_in_flight_items_and_exits_cleanly(replica_server, tmp_path):
+def test_sigterm_finishes_in_flight_items_and_exits_cleanly(replica_server, tmp_path, reactor):
     server = replica_server(articles=600, seed=22)
     log = tmp_path / "crawl.log"
-    process = start_crawl(server.base_url, tmp_path, log)
+    process = start_crawl(server.base_url, tmp_path, log, reactor)
     time.sleep(6)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=120) == 0, log.read_text("utf-8")[-3000:]
     interrupted = finished_records(tmp_path / "out")
     assert interrupted, "the interrupted run flushed nothing"
-    process = start_crawl(server.base_url, tmp_path, log)
+    process = start_crawl(server.base_url, tmp_path, log, reactor)
     assert process.wait(timeout=600) == 0, log.read_text("utf-8")[-3000:]
     assert_union_is_truth(tmp_path, server.base_url)

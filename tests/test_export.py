@@ -13,7 +13,7 @@ import subprocess
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from scrapy import Spider, signals
@@ -23,6 +23,7 @@ from scrapy.utils.test import get_crawler
 from crawler import __version__
 from crawler.export import (
     AtomicFileFeedStorage,
+    JsonLinesArticleExporter,
     RunManifest,
     feed_directories,
     recover,
@@ -34,7 +35,7 @@ from crawler.items import SCHEMA_VERSION
 from crawler.sqlite_state import SqliteCrawlState
 from crawler.state import crawl_state
 from crawler.urls import url_key
-from tests.conftest import SCRAPY, fetch_truth, read_jsonl, scrapy_env
+from tests.conftest import SCRAPY, fetch_truth, read_jsonl, run_scrapy, scrapy_env
 from tests.test_crawl_replica import by_any_url, reachable_depths
 
 STORAGE = "crawler.export.AtomicFileFeedStorage"
@@ -82,18 +83,18 @@ def storage(crawler: Crawler, path: Path, **options: Any) -> AtomicFileFeedStora
     return AtomicFileFeedStorage.from_crawler(crawler, str(path), feed_options=options)
 
 
-def scrape(crawler: Crawler, item: dict[str, Any]) -> None:
-    """The signal the engine sends once an item passed the pipelines."""
-    crawler.signals.send_catch_log(
-        signals.item_scraped, item=item, response=None, spider=crawler.spider
-    )
+def exporter(file: IO[bytes]) -> JsonLinesArticleExporter:
+    """The item exporter that Scrapy's feed exporter builds for a JSON Lines feed file."""
+    built = JsonLinesArticleExporter(file, encoding="utf-8")
+    built.start_exporting()
+    return built
 
 
 def export(crawler: Crawler, target: AtomicFileFeedStorage, items: list[dict]) -> None:
     file = target.open(crawler.spider)
+    writer = exporter(file)
     for item in items:
-        file.write(line(item))
-        scrape(crawler, item)
+        writer.export_item(item)
     target.store(file)
 
 
@@ -112,10 +113,10 @@ def test_a_file_is_written_beside_its_target_and_renamed_once_committed(
     target = storage(crawler, final)
     file = target.open(crawler.spider)
     assert Path(file.name) == final.parent / f".1.jsonl.{os.getpid()}.tmp"
+    writer = exporter(file)
     for number in (1, 2):
         state.remember_url(url_key(article(number)["url"]), article(number)["url"])
-        file.write(line(article(number)))
-        scrape(crawler, article(number))
+        writer.export_item(article(number))
     assert not final.exists() and state.batches() == []
 
     target.store(file)
@@ -133,20 +134,20 @@ def test_each_file_commits_the_articles_the_exporter_wrote_to_it(
     crawler: Crawler, tmp_path: Path
 ) -> None:
     """Batch 2 opens and takes article 3 before batch 1 is stored, as with Scrapy's feed
-    exporter; batch 1 commits articles 1 and 2 only."""
+    exporter; batch 1 commits articles 1 and 2 only, whatever else the crawl scraped."""
     state = state_of(crawler)
     for number in (1, 2, 3):
         state.remember_url(url_key(article(number)["url"]), article(number)["url"])
     first = storage(crawler, tmp_path / "1.jsonl", batch_item_count=2)
     file = first.open(crawler.spider)
+    writer = exporter(file)
     for number in (1, 2):
-        file.write(line(article(number)))
-        scrape(crawler, article(number))
+        writer.export_item(article(number))
     second = storage(crawler, tmp_path / "2.jsonl", batch_item_count=2)
     second_file = second.open(crawler.spider)
-    second_file.write(line(article(3)))
-    scrape(crawler, article(3))
+    exporter(second_file).export_item(article(3))
     first.store(file)
+    assert read_jsonl(tmp_path / "1.jsonl") == [article(1), article(2)]
 
     after_kill = SqliteCrawlState(state.path)
     assert after_kill.exported_count() == 2
@@ -234,12 +235,9 @@ def test_a_storage_recovers_its_directory_once_when_built(
 
 
 def manifest_settings(tmp_path: Path) -> dict[str, Any]:
-    """A batched feed, with the storages driven by the test instead of the feed exporter."""
+    """A batched feed, its storages driven by the test rather than by the feed exporter."""
     uri = str(tmp_path / "feeds" / "%(name)s" / "%(batch_id)d.jsonl")
-    return {
-        "FEEDS": {uri: {"format": "jsonlines", "batch_item_count": 2}},
-        "EXTENSIONS": {"scrapy.extensions.feedexport.FeedExporter": None},
-    }
+    return {"FEEDS": {uri: {"format": "jsonlines", "batch_item_count": 2}}}
 
 
 def test_the_manifest_lists_the_runs_files_outcomes_and_versions(tmp_path: Path) -> None:
@@ -259,7 +257,8 @@ def test_the_manifest_lists_the_runs_files_outcomes_and_versions(tmp_path: Path)
         "log_count/ERROR": 1,
     }.items():
         crawler.stats.set_value(key, value)
-    crawler.signals.send_catch_log(signals.spider_closed, spider=crawler.spider, reason="finished")
+    crawler.stats.set_value("finish_reason", "finished")
+    crawler.signals.send_catch_log(signals.feed_exporter_closed)
 
     run = manifest.run["run_id"]
     written = json.loads((feeds / f"{run}.manifest.json").read_text("utf-8"))
@@ -408,3 +407,38 @@ def test_hourly_runs_export_each_story_once_though_one_is_killed(replica_server,
     assert manifests[1]["counts"]["exported"] > 0
     assert manifests[2]["counts"]["exported"] == 0
     assert sum(f["lines"] for f in manifests[2]["files"]) == 0
+
+
+@pytest.mark.e2e
+def test_a_crawl_whose_feed_scrapy_disables_refuses_to_start_and_loses_nothing(
+    replica_server, tmp_path
+):
+    """The feed URI once suggested for schedules has no batch id: Scrapy disables its feed
+    exporter. The crawl must refuse, remember nothing, and leave the next run everything."""
+    server = replica_server(articles=120, seed=12)
+    state = f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}"
+    refused = run_scrapy(
+        "crawl", "replica", "-a", f"base_url={server.base_url}", "-s", state,
+        "-s", f"DEFAULT_FEED_URI={tmp_path}/srv/news/%(name)s/%(time)s.jsonl",
+        cwd=tmp_path,
+    )
+    assert refused.returncode == 1
+    ours = [line for line in refused.stderr.splitlines() if "Refusing to crawl" in line]
+    assert len(ours) == 1 and "ERROR" in ours[0]
+    assert "Traceback" not in refused.stderr
+    assert "'downloader/request_count'" not in refused.stderr, "it fetched pages"
+    assert not (tmp_path / "srv").exists()
+
+    out = tmp_path / "data"
+    later = run_scrapy(
+        "crawl", "replica", "-a", f"base_url={server.base_url}", "-s", state,
+        "-s", f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
+        cwd=tmp_path,
+    )
+    assert later.returncode == 0, later.stderr[-3000:]
+    records = [r for path in sorted(out.rglob("*.jsonl")) for r in read_jsonl(path)]
+    truth = fetch_truth(server.base_url)
+    articles = by_any_url(truth)
+    stories = Counter(articles[r["url"]]["story"] for r in records)
+    assert max(stories.values()) == 1
+    assert set(stories) == {articles[url]["story"] for url in reachable_depths(truth, 2)}

@@ -20,13 +20,17 @@ pytestmark = pytest.mark.e2e
 SEED = 31
 
 
-def crawl(base_url: str, workdir: Path, run: str, *settings: str) -> tuple[list[dict], str]:
-    """One run against the replica; its records and its log."""
+def crawl(
+    base_url: str, workdir: Path, run: str, reactor: str, *settings: str
+) -> tuple[list[dict], str]:
+    """One run against the replica, in batches of 5 articles; its records and its log."""
     out = workdir / run
     result = run_scrapy(
         "crawl", "replica", "-a", f"base_url={base_url}",
         "-s", f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
         "-s", f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
+        "-s", "FEED_BATCH_ITEMS=5",
+        "-s", f"TWISTED_REACTOR={reactor}",
         *(arg for setting in settings for arg in ("-s", setting)),
         cwd=workdir,
     )
@@ -46,19 +50,19 @@ def reachable_stories(site: ReplicaSite, base_url: str) -> set[int]:
     return {articles[url]["story"] for url in reachable_depths(truth, 2)}
 
 
-def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path):
+def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path, reactor):
     server = replica_server(articles=150, seed=SEED)
     base = server.base_url
-    first, _ = crawl(base, tmp_path, "run1")
+    first, _ = crawl(base, tmp_path, "run1", reactor)
     stories_before = reachable_stories(server.site, base)
     assert len(first) == len(stories_before)
 
-    unchanged, log = crawl(base, tmp_path, "run2")
+    unchanged, log = crawl(base, tmp_path, "run2", reactor)
     assert unchanged == []
     assert "No new articles" in log
     list_pages = stat(log, "news/list_pages")
     assert stat(log, "downloader/request_count") <= list_pages + 1  # + robots.txt
-    assert stat(log, "news/lists_stopped_at_watermark") >= 1
+    assert stat(log, "news/lists_stopped_at_listed_page") >= 1
     assert stat(log, "news/articles_skipped_as_exported") > 0
 
     grown = ReplicaSite(articles=170, seed=SEED)
@@ -70,7 +74,7 @@ def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path):
     ][:2]
     grown.revised = {a.index for a in revised}
     server.site = grown
-    later, log = crawl(base, tmp_path, "run3", "RECHECK_DAYS=36500")
+    later, log = crawl(base, tmp_path, "run3", reactor, "RECHECK_DAYS=36500")
     articles = by_any_url(list(grown.truth(base)))
     # Growing a site adds articles and may make older ones reachable (a new article's
     # related news): both are new to the crawler.

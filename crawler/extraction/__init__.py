@@ -17,6 +17,7 @@ from crawler.extraction.generic import GenericExtractor
 from crawler.extraction.page import Page
 from crawler.extraction.plausibility import plausible
 from crawler.extraction.profiles import PROFILES, get_profile, profile_for_url
+from crawler.extraction.profiles.base import ListLinks
 
 GENERIC = "generic"
 PROFILE = "profile"
@@ -63,12 +64,21 @@ def extract_article(
     }
 
 
+def extract_list(
+    body: bytes, url: str, headers: Mapping[str, str] | None = None, *, profile: str
+) -> ListLinks:
+    """The links a crawl follows on a list page of the site ``profile`` names."""
+    return get_profile(profile).list_links(Page.parse(decode_html(body, headers), url))
+
+
 __all__ = [
     "FIELDS",
     "GENERIC",
     "PROFILE",
     "PROFILES",
+    "ListLinks",
     "extract_article",
+    "extract_list",
     "get_profile",
     "profile_for_url",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from crawler.domains import host_in_domains
@@ -11,6 +12,16 @@ from crawler.extraction.dates import find_datetime
 from crawler.extraction.page import Page
 from crawler.extraction.related import related_entries
 from crawler.extraction.text import clean_line, element_text
+
+
+@dataclass(frozen=True)
+class ListLinks:
+    """The links of a list page that a crawl follows, absolute, each once, in page order."""
+
+    articles: list[str]
+    next_page: str | None
+    lists: list[str]
+    """On a start page: the first pages of the site's lists (channels)."""
 
 
 class SiteProfile:
@@ -36,6 +47,20 @@ class SiteProfile:
     def handles(self, host: str) -> bool:
         """Whether ``host`` is one of the site's domains or a subdomain of one."""
         return host_in_domains(host, self.domains)
+
+    def list_links(self, page: Page) -> ListLinks:
+        """The article links, the next-page link and the channel links of a list page."""
+
+        def hrefs(css: str) -> list[str]:
+            found = page.selector.css(css).xpath("@href").getall()
+            return list(dict.fromkeys(page.absolute(href) for href in found if href.strip()))
+
+        next_page = page.selector.xpath(self.next_page_xpath).get()
+        return ListLinks(
+            articles=hrefs(self.article_link_css),
+            next_page=page.absolute(next_page) if next_page and next_page.strip() else None,
+            lists=hrefs(self.list_link_css),
+        )
 
     def extract(self, page: Page) -> dict[str, Any]:
         """The article fields this profile's selectors find on ``page``."""

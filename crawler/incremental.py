@@ -1,0 +1,235 @@
+"""Incremental crawling: each run fetches only what earlier runs did not export.
+
+Two middlewares over the crawl state, on while ``INCREMENTAL_ENABLED`` (the default):
+
+- ``IncrementalMiddleware`` (a spider middleware) starts a run with the articles to recheck
+  (``RECHECK_DAYS``) and the frontier a stopped run left; lets through an article request
+  only if its article was neither exported nor requested at this depth or closer; records
+  every article link in the frontier until its article is exported and expanded; stops a
+  list walk at the first page all of whose articles a finished run listed already; and
+  gives each article response the closest depth its article was found at, so an article
+  found closer after it was requested, or after it was parsed, is expanded from there.
+- ``FailedPagesMiddleware`` (a downloader middleware) remembers an article page that is
+  gone or refused for good (HTTP 4xx outside ``RETRY_HTTP_CODES``, robots.txt, off-site),
+  so no later run asks for it again; a page that failed for a passing reason stays in the
+  frontier.
+
+An article request is one whose meta has ``crawler.request_meta.DEPTH``; the next page of a list
+is marked by ``NEXT_LIST_PAGE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from itemadapter import ItemAdapter
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.extraction.dates import BEIJING
+from crawler.request_meta import DEPTH, FOUND_VIA, NEXT_LIST_PAGE
+from crawler.state import CrawlState, crawl_state
+from crawler.urls import url_key
+
+FULL_CRAWL = "full"
+RECHECK = "recheck"
+"""Request meta: (content sha256, version) of the exported article being fetched again."""
+REEXPAND = "reexpand"
+"""Request meta: the article was parsed already; only its related links are wanted."""
+
+
+def incremental_enabled(crawler: Crawler) -> None:
+    """Raises ``NotConfigured`` unless ``INCREMENTAL_ENABLED`` is on."""
+    if not crawler.settings.getbool("INCREMENTAL_ENABLED", True):
+        raise NotConfigured("INCREMENTAL_ENABLED is off")
+
+
+def requested_key(response: Response) -> str:
+    """The URL key of the article the response was requested for, before any redirect."""
+    redirected = response.meta.get("redirect_urls")
+    return url_key(redirected[0] if redirected else response.url)
+
+
+class IncrementalMiddleware(BaseSpiderMiddleware):
+    """Decides which article and list requests a run still needs (see the module)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.state: CrawlState = crawl_state(crawler)
+        self.full_crawl = settings.get("CRAWL_MODE") == FULL_CRAWL
+        self.recheck_days = settings.getint("RECHECK_DAYS")
+        self.depth_limit = settings.getint("RELATED_DEPTH_LIMIT")
+        self.found: dict[str, tuple[int, str | None]] = {}
+        """This run's article keys: the least depth each was found at, and from where."""
+        self.expanded: dict[str, int] = {}
+        """Article keys whose related links were followed, and from which depth."""
+        self.page_keys: WeakKeyDictionary[Response, list[str]] = WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        incremental_enabled(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.item_dropped, signal=signals.item_dropped)
+        return middleware
+
+    @property
+    def stats(self) -> Any:
+        return self.crawler.stats
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The articles to recheck, then the frontier of earlier runs, then the spider's."""
+        for request in self.recheck_requests():
+            yield request
+        spider = self.crawler.spider
+        for url, depth, found_via in self.state.frontier():
+            request = self.article_request(spider.article_request(url, found_via, depth))
+            if request is not None:
+                self.stats.inc_value("news/articles_from_frontier")
+                yield request
+        async for element in start:
+            if not isinstance(element, Request) or DEPTH not in element.meta:
+                yield element
+            elif (request := self.article_request(element)) is not None:
+                yield request
+
+    def recheck_requests(self) -> Iterator[Request]:
+        """With ``RECHECK_DAYS``: the exported articles published in the last N days, fetched
+        again so that a changed one is exported as its next version (their related news was
+        followed when they were first exported)."""
+        if not self.recheck_days:
+            return
+        since = (datetime.now(BEIJING).date() - timedelta(days=self.recheck_days)).isoformat()
+        spider = self.crawler.spider
+        for url, sha256, version in self.state.recent_articles(since):
+            self.found[url_key(url)] = (0, None)
+            self.stats.inc_value("news/articles_rechecked")
+            request = spider.article_request(url, None, 0)
+            yield request.replace(
+                dont_filter=True, meta={**request.meta, RECHECK: (sha256, version)}
+            )
+
+    def process_spider_input(self, response: Response) -> None:
+        """Gives an article response the least depth its article was found at so far."""
+        if DEPTH in response.meta and RECHECK not in response.meta:
+            found = self.found.get(requested_key(response))
+            if found is not None:
+                response.meta[DEPTH], response.meta[FOUND_VIA] = found
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        if response is None or DEPTH not in response.meta:
+            return item
+        meta = response.meta
+        if RECHECK in meta:
+            previous_sha256, version = meta[RECHECK]
+            return replace(item, version=version + 1, previous_sha256=previous_sha256)
+        depth = meta[DEPTH]
+        self.mark_expanded(response, ItemAdapter(item).get("canonical_url"), depth)
+        if meta.get(REEXPAND):
+            return None
+        self.stats.inc_value(f"news/articles/depth_{depth}")
+        return item
+
+    def mark_expanded(self, response: Response, canonical_url: str | None, depth: int) -> None:
+        """The article on ``response`` (under every URL it has: requested, redirected to,
+        canonical) is parsed, and its related links followed from ``depth``."""
+        requested = requested_key(response)
+        keys = {requested, url_key(response.url), url_key(canonical_url or response.url)}
+        for key in keys:
+            self.found.setdefault(key, (depth, response.meta[FOUND_VIA]))
+            self.expanded[key] = depth
+            self.state.mark_expanded(key, depth)
+        if requested != url_key(response.url):
+            # Its story is exported under the URL it redirected to: the requested URL is
+            # done once that one is exported.
+            self.state.remember_url(requested, response.url)
+            self.state.mark_visited(requested)
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Any:
+        if response is None:
+            return request
+        if DEPTH in request.meta:
+            if RECHECK in response.meta:
+                return None
+            if DEPTH not in response.meta:
+                key = url_key(request.url)
+                self.state.note_listed([key])
+                self.page_keys.setdefault(response, []).append(key)
+            return self.article_request(request)
+        if request.meta.get(NEXT_LIST_PAGE) and self.walked_before(response):
+            self.stats.inc_value("news/lists_stopped_at_listed_page")
+            return None
+        return request
+
+    def walked_before(self, response: Response) -> bool:
+        """Whether a finished run listed every article of this list page: the pages after it
+        hold only older articles, which it listed too."""
+        keys = self.page_keys.pop(response, [])
+        if self.full_crawl or not keys:
+            return False
+        return all(self.state.was_listed(key) for key in keys)
+
+    def article_request(self, request: Request) -> Request | None:
+        """The request for an article, unless it was requested at this depth or closer, or
+        it was exported and its related links followed from this depth or closer (then, if
+        it is found closer now, a request that only follows its related links again)."""
+        key = url_key(request.url)
+        depth: int = request.meta[DEPTH]
+        found_via: str | None = request.meta[FOUND_VIA]
+        known = self.found.get(key)
+        if known is None and not self.full_crawl and self.state.first_url_for_key(key):
+            expanded = self.state.expanded_depth(key)
+            if expanded is None or expanded <= depth:
+                self.stats.inc_value("news/articles_skipped_as_exported")
+                return None
+            known = (expanded, None)
+            self.expanded[key] = expanded
+        if known is not None and known[0] <= depth:
+            return None
+        self.found[key] = (depth, found_via)
+        # Kept until the article is exported and expanded from here: a run stopped before
+        # then (even while an earlier request for it is in flight) leaves it to the next.
+        self.state.add_frontier(request.url, key, depth, found_via)
+        if known is None:
+            return request
+        if key in self.expanded and depth < self.depth_limit:
+            self.stats.inc_value("news/articles_reexpanded")
+            return request.replace(dont_filter=True, meta={**request.meta, REEXPAND: True})
+        return None
+
+    def item_dropped(self, item: Any) -> None:
+        """A dropped article (invalid, duplicate) was visited and exported nothing."""
+        adapter = ItemAdapter(item)
+        if "url" in adapter:
+            self.state.mark_visited(url_key(adapter["url"]))
+
+
+class FailedPagesMiddleware:
+    """Marks an article page visited when it failed for good, so no later run asks again."""
+
+    def __init__(self, state: CrawlState, retry_http_codes: set[int]) -> None:
+        self.state = state
+        self.retry_http_codes = retry_http_codes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FailedPagesMiddleware:
+        incremental_enabled(crawler)
+        codes = {int(code) for code in crawler.settings.getlist("RETRY_HTTP_CODES")}
+        return cls(crawl_state(crawler), codes)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        status = response.status
+        if DEPTH in request.meta and 400 <= status < 500 and status not in self.retry_http_codes:
+            self.state.mark_visited(url_key(request.url))
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if DEPTH in request.meta and isinstance(exception, IgnoreRequest):
+            self.state.mark_visited(url_key(request.url))

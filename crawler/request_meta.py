@@ -1,0 +1,10 @@
+"""The request meta keys the spiders set and the incremental middlewares read."""
+
+DEPTH = "related_depth"
+"""An article request's related-news hops from a list page (0: the article is listed)."""
+FOUND_VIA = "found_via"
+"""The page whose link led to the article."""
+NEXT_LIST_PAGE = "next_list_page"
+"""The request is for the next page of the list on the response."""
+START_PAGE = "start_page"
+"""The request is for one of the spider's start pages."""

@@ -1,0 +1,99 @@
+"""A related-news link that redirects: the article keeps the depth and found_via of the link,
+and the link's frontier entry is done. Real ``scrapy crawl article`` runs against a real
+HTTP server on 127.0.0.1 whose pages and redirect are written out here."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import read_jsonl, run_scrapy
+
+pytestmark = pytest.mark.e2e
+
+BODY = (
+    "<p>{title}的消息显示，市场参与者对本季度的资金面保持谨慎乐观，多家机构上调了全年预期。</p>"
+    "<p>分析人士指出，政策效果仍需时间显现，投资者应关注流动性与信用环境的边际变化。</p>"
+)
+
+
+def article_page(title: str, related: list[tuple[str, str]]) -> bytes:
+    items = "".join(f'<li><a href="{href}">{text}</a> 2025-01-0{i + 1} 09:00</li>'
+                    for i, (href, text) in enumerate(related))
+    return (
+        '<html><head><meta charset="utf-8"><title>{0}</title></head><body>'
+        "<h1>{0}</h1><p>来源：中国金融网 2025-01-06 10:30</p>"
+        '<div class="article">{1}</div>'
+        "<h3>相关资讯</h3><ul>{2}</ul></body></html>"
+    ).format(title, BODY.format(title=title), items).encode("utf-8")
+
+
+PAGES = {
+    "/news/a.shtml": article_page("央行开展逆回购操作维护流动性", [("/old/b", "银行间利率小幅回落")]),
+    "/news/b.shtml": article_page("银行间利率小幅回落", [("/news/c.shtml", "债市收益率震荡")]),
+    "/news/c.shtml": article_page("债市收益率震荡走低", []),
+}
+REDIRECTS = {"/old/b": "/news/b.shtml"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if self.path in REDIRECTS:
+            self.send_response(301)
+            self.send_header("Location", REDIRECTS[self.path])
+            self.end_headers()
+        elif self.path in PAGES:
+            body = PAGES[self.path]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def stat(log: str, name: str) -> int:
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match[1]) if match else 0
+
+
+def test_a_redirected_article_keeps_its_depth_found_via_and_is_done(site: str, tmp_path: Path):
+    def crawl(out: Path) -> str:
+        result = run_scrapy(
+            "crawl", "article", "-a", f"url={site}/news/a.shtml",
+            "-s", "RELATED_DEPTH_LIMIT=1",
+            "-s", f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}",
+            "-O", str(out),
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stderr
+
+    log = crawl(tmp_path / "first.jsonl")
+    records = {r["url"]: r for r in read_jsonl(tmp_path / "first.jsonl")}
+    assert set(records) == {f"{site}/news/a.shtml", f"{site}/news/b.shtml"}, log[-3000:]
+    moved = records[f"{site}/news/b.shtml"]
+    assert (moved["depth"], moved["found_via"]) == (1, f"{site}/news/a.shtml")
+    assert stat(log, "news/articles/depth_1") == 1
+
+    again = crawl(tmp_path / "second.jsonl")
+    assert not (tmp_path / "second.jsonl").exists(), "the second run exported something"
+    assert stat(again, "news/articles_from_frontier") == 0, "the redirect was fetched again"
+    assert stat(again, "downloader/request_count") <= 1  # robots.txt

@@ -180,9 +180,15 @@ def financeun_article(site: ReplicaSite, article: Article, variant: bool = False
 
 
 def financeun_list(site: ReplicaSite, channel: str, page: int, pages: int,
-                   articles: list[Article]) -> bytes:
-    """A channel list page in www.financeun.com markup."""
-    items = "".join(
+                   articles: list[Article], pinned: list[Article] | None = None) -> bytes:
+    """A channel list page in www.financeun.com markup; ``pinned`` articles head the list,
+    marked 置顶 as on the live site."""
+    top = "".join(
+        f'<li class="top"><span class="top">置顶</span><a href="{_e(a.path)}" target="_blank">'
+        f"{_e(a.title)}</a><span>{a.published:%Y-%m-%d}</span></li>"
+        for a in pinned or []
+    )
+    items = top + "".join(
         f'<li><a href="{_e(a.path)}" target="_blank">{_e(a.title)}</a>'
         f"<span>{a.published:%Y-%m-%d}</span></li>"
         for a in articles
@@ -299,9 +305,16 @@ def cnfinance_article(site: ReplicaSite, article: Article) -> bytes:
     return _page(f"{article.title}-中国金融网", head, body, site.charset_of(article))
 
 
-def cnfinance_list(site: ReplicaSite, page: int, pages: int, articles: list[Article]) -> bytes:
-    """The article list in www.cnfinance.cn markup."""
-    items = "".join(
+def cnfinance_list(site: ReplicaSite, page: int, pages: int, articles: list[Article],
+                   pinned: list[Article] | None = None) -> bytes:
+    """The article list in www.cnfinance.cn markup; ``pinned`` articles head it in a focus
+    block, each marked 置顶, in the same ``dl.dl_artListB`` items as the others."""
+    focus = "".join(
+        f'<dl class="dl_artListB dl_top"><dt><i class="top">置顶</i>'
+        f'<a href="{_e(a.path)}">{_e(a.title)}</a></dt><dd>{a.published:%Y-%m-%d}</dd></dl>'
+        for a in pinned or []
+    )
+    items = (f'<div class="focus">{focus}</div>' if focus else "") + "".join(
         f'<dl class="dl_artListB"><dt><a href="{_e(a.path)}">{_e(a.title)}</a></dt>'
         f"<dd>{a.published:%Y-%m-%d}</dd></dl>"
         for a in articles

@@ -126,9 +126,7 @@ class Article:
             return f"{vip}/newsDetail/{self.article_id}.shtml"
         vip = "/vip" if self.kind == VIP else ""
         stamp = self.published
-        return (
-            f"{CNFINANCE_PREFIX}{vip}/articles/{stamp:%Y-%m}/{stamp:%d}-{self.article_id}.html"
-        )
+        return f"{CNFINANCE_PREFIX}{vip}/articles/{stamp:%Y-%m}/{stamp:%d}-{self.article_id}.html"
 
     def variant_path(self, variant: str) -> str:
         """Where the page is also served: with tracking parameters, a mobile or print path."""
@@ -220,8 +218,10 @@ class ReplicaSite:
             article.story_kind = stories.BOILERPLATE
             article.boilerplate = rng.randrange(len(stories.BOILERPLATES))
         servable_elsewhere = article.section == FINANCEUN and article.kind != VIP
-        if servable_elsewhere and article.story_kind == stories.ORIGINAL and (
-            rng.random() < stories.VARIANT_SHARE
+        if (
+            servable_elsewhere
+            and article.story_kind == stories.ORIGINAL
+            and (rng.random() < stories.VARIANT_SHARE)
         ):
             count = rng.randint(1, len(stories.VARIANT_KINDS))
             article.variants = tuple(sorted(rng.sample(stories.VARIANT_KINDS, count)))
@@ -230,8 +230,11 @@ class ReplicaSite:
         """An older original article of ``section`` for a repost or follow-up to build on."""
         window = self.articles[max(0, article.index - stories.SOURCE_WINDOW) : article.index]
         candidates = [
-            a.index for a in window
-            if a.section == section and a.drawn_kind != VIP and a.story_kind == stories.ORIGINAL
+            a.index
+            for a in window
+            if a.section == section
+            and a.drawn_kind != VIP
+            and a.story_kind == stories.ORIGINAL
             and a.index not in seed_article.SPECIAL_ARTICLES
         ]
         return rng.choice(candidates) if candidates else None

@@ -12,8 +12,12 @@ from pathlib import Path
 from urllib.robotparser import RobotFileParser
 
 import pytest
+from parsel import Selector
 
+from crawler.extraction.profiles import get_profile
 from crawler.replica import ReplicaSite, pages
+from crawler.replica.seed_article import SPECIAL_ARTICLES
+from crawler.replica.site import CNFINANCE, FINANCEUN, LIST_NAMES, LIST_PAGE_SIZE, burst_size
 from tests.conftest import PROJECT_ROOT, fetch_truth
 
 SEED_FILE = PROJECT_ROOT / "crawler" / "replica" / "seed_article.txt"
@@ -47,7 +51,17 @@ def test_same_seed_same_site_other_seed_other_site():
 def test_growing_the_site_keeps_older_articles_as_they_were():
     small = list(ReplicaSite(articles=200, seed=2).truth(BASE))
     large = list(ReplicaSite(articles=300, seed=2).truth(BASE))
-    stable = ("url", "title", "source", "byline", "authors", "published_at", "content", "related")
+    stable = (
+        "url",
+        "title",
+        "source",
+        "byline",
+        "authors",
+        "published_at",
+        "content",
+        "related",
+        "pinned",
+    )
     for before, after in zip(small[:150], large[:150], strict=True):
         assert {k: before[k] for k in stable} == {k: after[k] for k in stable}
     assert min(t["published_at"] for t in large[200:]) > max(t["published_at"] for t in small[4:])
@@ -93,7 +107,8 @@ def test_site_shape_hidden_vip_layouts_and_related_counts():
             target = by_url[entry["url"]]
             assert target["site"] == t["site"]
             assert (entry["title"], entry["published_at"]) == (
-                target["title"], target["published_at"]
+                target["title"],
+                target["published_at"],
             )
     words = set("".join(t["content"] for t in truth))
     assert "的" in words and "lorem" not in "".join(t["content"] for t in truth[:50])
@@ -137,7 +152,9 @@ def test_server_lists_every_listed_article_and_robots_disallows_the_vip_section(
 def test_command_line_server_serves_the_site(tmp_path: Path):
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler.replica", "--port", "0", "--articles", "20"],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         banner = process.stdout.readline()
@@ -234,3 +251,82 @@ def test_alias_urls_serve_the_article_and_name_its_canonical_url(replica_server)
             if "utm_source=" not in alias:
                 path = t["url"].removeprefix(server.base_url)
                 assert f'<link rel="canonical" href="{path}">' in html
+
+
+def list_links(html: str, name: str) -> list[str]:
+    """The article links a crawler sees on a list page: those its site profile selects."""
+    profile = get_profile(CNFINANCE if name == CNFINANCE else FINANCEUN)
+    return Selector(text=html).css(profile.article_link_css).xpath("@href").getall()
+
+
+def test_first_page_of_every_list_starts_with_old_pinned_articles(replica_server):
+    server = replica_server(articles=1500, seed=3)
+    site = server.site
+    truth = {t["url"].removeprefix(server.base_url): t for t in fetch_truth(server.base_url)}
+    assert {path for path, t in truth.items() if t["pinned"]} == {
+        a.path for name in LIST_NAMES for a in site.pinned[name]
+    }
+    for name in LIST_NAMES:
+        pinned, regular = site.list_page(name, 1)
+        assert 2 <= len(pinned) <= 3 and len(regular) == LIST_PAGE_SIZE, name
+        first_url = server.base_url + site.list_path(name, 1)
+        status, html = get(first_url)
+        assert status == 200 and html.count("置顶") == len(pinned)
+        links = [href.replace("&amp;", "&") for href in list_links(html, name)]
+        assert links == [a.path for a in pinned + regular], name
+        newest = sorted(site.listed_in(name), key=lambda a: a.published, reverse=True)
+        assert regular == newest[:LIST_PAGE_SIZE]
+        assert max(a.published for a in pinned) < min(a.published for a in regular)
+        for article in pinned:
+            # Among the list's oldest, and listed again on its own date page.
+            assert site.listed_in(name).index(article) >= len(site.listed_in(name)) - 10
+            listed_on = truth[article.path]["listed_on"]
+            assert listed_on[0] == first_url and len(listed_on) == 2, listed_on
+            status, own_page = get(listed_on[1])
+            assert status == 200 and list_links(own_page, name).count(article.path) == 1
+        status, html = get(server.base_url + site.list_path(name, 2))
+        assert "置顶" not in html
+        assert list_links(html, name) == [a.path for a in site.list_page(name, 2)[1]]
+
+
+def test_a_burst_of_more_than_a_page_on_every_list_keeps_the_pinned_articles():
+    seed, before = 3, 1000
+    small = ReplicaSite(articles=before, seed=seed)
+    grown = ReplicaSite(articles=before + burst_size(before, seed), seed=seed)
+    twice = ReplicaSite(articles=before + burst_size(before, seed, pages=2), seed=seed)
+    for name in LIST_NAMES:
+        for site, pages_gained in ((grown, 1), (twice, 2)):
+            new = [a for a in site.listed_in(name) if a.index >= before]
+            assert len(new) > pages_gained * LIST_PAGE_SIZE, name
+        pinned, regular = grown.list_page(name, 1)
+        assert pinned == small.list_page(name, 1)[0] != []
+        assert [a.index for a in pinned] == [a.index for a in small.pinned[name]]
+        # The regular items of page 1 are the newest: all published since the smaller site
+        # (but the seed article and its related ones, dated 2025, at the head of 要闻).
+        assert all(a.index >= before or a.index in SPECIAL_ARTICLES for a in regular)
+        newest = sorted(grown.listed_in(name), key=lambda a: a.published, reverse=True)
+        assert regular == newest[:LIST_PAGE_SIZE]
+        # Older regular items keep their order and only shift to later pages.
+        still_listed = {a.index for a in grown.listed_in(name)}
+        assert [a.index for a in grown.listed_in(name) if a.index < before] == [
+            a.index for a in small.listed_in(name) if a.index in still_listed
+        ]
+        for page in range(2, grown.list_page_count(name) + 1):
+            extra, items = grown.list_page(name, page)
+            assert extra == [] and len(items) <= LIST_PAGE_SIZE
+    # The first link of each list's page 1, a pinned one, is the same before and after.
+    first_links = {path: chunk[0].path for path, chunk in small.list_pages() if chunk}
+    grown_links = {path: chunk[0].path for path, chunk in grown.list_pages() if chunk}
+    for name in LIST_NAMES:
+        path = small.list_path(name, 1)
+        assert first_links[path] == grown_links[path] == small.pinned[name][0].path
+    small_truth = list(small.truth(BASE))
+    grown_truth = list(grown.truth(BASE))
+    assert [t["pinned"] for t in grown_truth[:before]] == [t["pinned"] for t in small_truth]
+    assert sum(t["pinned"] for t in grown_truth) == sum(len(p) for p in small.pinned.values())
+
+
+def test_burst_size_refuses_a_burst_beyond_the_largest_site():
+    assert 400 < burst_size(1000) < 800
+    with pytest.raises(ValueError, match="does not fit"):
+        burst_size(99_900)

@@ -38,7 +38,7 @@ def _e(text: str) -> str:
 def _page(title: str, head_extra: str, body: str, charset: str = "utf-8") -> bytes:
     """The whole HTML document, encoded in ``charset`` (GBK-family pages as gb18030)."""
     document = (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n"
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
         f'<meta charset="{charset}">\n'
         f"<title>{_e(title)}</title>\n{head_extra}"
         "<script>var _hmt = _hmt || [];(function(){var hm = document.createElement('script');"
@@ -55,6 +55,7 @@ def article_content_type(article: Article) -> str:
 
 
 # -- financeun (www.financeun.com) --------------------------------------------------------
+
 
 def _financeun_header() -> str:
     links = "".join(
@@ -148,7 +149,7 @@ def financeun_article(site: ReplicaSite, article: Article, variant: bool = False
     )
     comments = "".join(
         f'<li><span class="user">{_e(rng.choice(_COMMENTERS))}</span>'
-        f"<span class=\"ctime\">{cn_minute(article.published + _COMMENT_DELAY)}</span>"
+        f'<span class="ctime">{cn_minute(article.published + _COMMENT_DELAY)}</span>'
         f"<p>{_e(rng.choice(_COMMENTS))}</p></li>"
         for _ in range(rng.randint(1, 3))
     )
@@ -179,10 +180,22 @@ def financeun_article(site: ReplicaSite, article: Article, variant: bool = False
     return _page(f"{article.title}_中国金融网", head, body, site.charset_of(article))
 
 
-def financeun_list(site: ReplicaSite, channel: str, page: int, pages: int,
-                   articles: list[Article]) -> bytes:
-    """A channel list page in www.financeun.com markup."""
-    items = "".join(
+def financeun_list(
+    site: ReplicaSite,
+    channel: str,
+    page: int,
+    pages: int,
+    articles: list[Article],
+    pinned: list[Article] | None = None,
+) -> bytes:
+    """A channel list page in www.financeun.com markup; ``pinned`` articles head the list,
+    marked 置顶 as on the live site."""
+    top = "".join(
+        f'<li class="top"><span class="top">置顶</span><a href="{_e(a.path)}" target="_blank">'
+        f"{_e(a.title)}</a><span>{a.published:%Y-%m-%d}</span></li>"
+        for a in pinned or []
+    )
+    items = top + "".join(
         f'<li><a href="{_e(a.path)}" target="_blank">{_e(a.title)}</a>'
         f"<span>{a.published:%Y-%m-%d}</span></li>"
         for a in articles
@@ -195,11 +208,13 @@ def financeun_list(site: ReplicaSite, channel: str, page: int, pages: int,
     first = f'<a href="{site.financeun_list_path(channel, 1)}">首页</a>'
     previous = (
         f'<a class="prev" href="{site.financeun_list_path(channel, page - 1)}">上一页</a>'
-        if page > 1 else ""
+        if page > 1
+        else ""
     )
     following = (
         f'<a class="next" href="{site.financeun_list_path(channel, page + 1)}">下一页</a>'
-        if page < pages else ""
+        if page < pages
+        else ""
     )
     name = CHANNELS[channel]
     rng = random.Random(page)
@@ -219,9 +234,7 @@ def financeun_list(site: ReplicaSite, channel: str, page: int, pages: int,
 def financeun_home(site: ReplicaSite) -> bytes:
     """The financeun home page: channel links and the newest headlines."""
     newest = site.financeun_home_articles
-    items = "".join(
-        f'<li><a href="{_e(a.path)}">{_e(a.title)}</a></li>' for a in newest
-    )
+    items = "".join(f'<li><a href="{_e(a.path)}">{_e(a.title)}</a></li>' for a in newest)
     body = f"""{_financeun_header()}
 <div class="main"><div class="content_left"><div class="focus"><h2>要闻</h2><ul class="list_news">{items}</ul></div></div>
 {_hot_news(site, None, random.Random(0))}</div>
@@ -230,6 +243,7 @@ def financeun_home(site: ReplicaSite) -> bytes:
 
 
 # -- cnfinance (www.cnfinance.cn) ---------------------------------------------------------
+
 
 def _cnfinance_header() -> str:
     return (
@@ -246,7 +260,7 @@ def _cnfinance_header() -> str:
 def _cnfinance_footer() -> str:
     return (
         '<div class="footer"><div class="w1200"><p>主办单位：中国金融网 '
-        "<a href=\"/cn/about/\">关于我们</a> | <a href=\"/cn/contact/\">联系方式</a></p>"
+        '<a href="/cn/about/">关于我们</a> | <a href="/cn/contact/">联系方式</a></p>'
         "<p>Copyright © 2011-2025 www.cnfinance.cn All Rights Reserved 版权所有</p>"
         "<p>京ICP备11048624号-1 京公网安备 11010802024875号</p></div></div>\n"
         "<script>$(function(){ $('.toTop').click(function(){ $('html,body').animate"
@@ -299,9 +313,21 @@ def cnfinance_article(site: ReplicaSite, article: Article) -> bytes:
     return _page(f"{article.title}-中国金融网", head, body, site.charset_of(article))
 
 
-def cnfinance_list(site: ReplicaSite, page: int, pages: int, articles: list[Article]) -> bytes:
-    """The article list in www.cnfinance.cn markup."""
-    items = "".join(
+def cnfinance_list(
+    site: ReplicaSite,
+    page: int,
+    pages: int,
+    articles: list[Article],
+    pinned: list[Article] | None = None,
+) -> bytes:
+    """The article list in www.cnfinance.cn markup; ``pinned`` articles head it in a focus
+    block, each marked 置顶, in the same ``dl.dl_artListB`` items as the others."""
+    focus = "".join(
+        f'<dl class="dl_artListB dl_top"><dt><i class="top">置顶</i>'
+        f'<a href="{_e(a.path)}">{_e(a.title)}</a></dt><dd>{a.published:%Y-%m-%d}</dd></dl>'
+        for a in pinned or []
+    )
+    items = (f'<div class="focus">{focus}</div>' if focus else "") + "".join(
         f'<dl class="dl_artListB"><dt><a href="{_e(a.path)}">{_e(a.title)}</a></dt>'
         f"<dd>{a.published:%Y-%m-%d}</dd></dl>"
         for a in articles
@@ -311,11 +337,14 @@ def cnfinance_list(site: ReplicaSite, page: int, pages: int, articles: list[Arti
         links.append(f'<a href="{_e(site.cnfinance_list_path(page - 1))}">上一页</a>')
     for number in range(max(1, page - 3), min(pages, page + 3) + 1):
         links.append(
-            f"<span>{number}</span>" if number == page
+            f"<span>{number}</span>"
+            if number == page
             else f'<a href="{_e(site.cnfinance_list_path(number))}">{number}</a>'
         )
     if page < pages:
-        links.append(f'<a class="a_next" href="{_e(site.cnfinance_list_path(page + 1))}">下一页</a>')
+        links.append(
+            f'<a class="a_next" href="{_e(site.cnfinance_list_path(page + 1))}">下一页</a>'
+        )
     body = f"""{_cnfinance_header()}
 <div class="w1200 clearfix"><div class="artLeft">
 <div class="location">您现在的位置：<a href="/cn/">首页</a> &gt; 资讯</div>

@@ -11,11 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 from crawler.replica import pages
 from crawler.replica.site import (
     CHANNELS,
+    CNFINANCE,
     CNFINANCE_LIST_TEMPLATE,
     CNFINANCE_PREFIX,
     ReplicaSite,
-    page_count,
-    paginate,
 )
 
 _FINANCEUN_LIST = re.compile(r"^/articleList/(?P<channel>[a-z]+)_(?P<page>\d+)\.shtml$")
@@ -96,19 +95,17 @@ class ReplicaServer(ThreadingHTTPServer):
         match = _FINANCEUN_LIST.match(path)
         if match and match["channel"] in CHANNELS:
             channel, page = match["channel"], int(match["page"])
-            listed = site.financeun_channels[channel]
-            if 1 <= page <= page_count(listed):
-                chunk = paginate(listed, page)
-                return 200, HTML, pages.financeun_list(
-                    site, channel, page, page_count(listed), chunk
-                )
+            count = site.list_page_count(channel)
+            if 1 <= page <= count:
+                pinned, chunk = site.list_page(channel, page)
+                return 200, HTML, pages.financeun_list(site, channel, page, count, chunk, pinned)
         if path == f"{CNFINANCE_PREFIX}/articles/" and query.get("template") == [
             CNFINANCE_LIST_TEMPLATE
         ]:
             page_text = query.get("page", ["1"])[0]
-            listed = site.cnfinance_listed
-            if page_text.isdigit() and 1 <= int(page_text) <= page_count(listed):
+            count = site.list_page_count(CNFINANCE)
+            if page_text.isdigit() and 1 <= int(page_text) <= count:
                 page = int(page_text)
-                chunk = paginate(listed, page)
-                return 200, HTML, pages.cnfinance_list(site, page, page_count(listed), chunk)
+                pinned, chunk = site.list_page(CNFINANCE, page)
+                return 200, HTML, pages.cnfinance_list(site, page, count, chunk, pinned)
         return 404, HTML, "<html><body><h1>404 页面不存在</h1></body></html>".encode()

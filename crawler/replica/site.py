@@ -3,6 +3,20 @@
 Every article's attributes depend only on the site seed and the article's index, so a site
 of N articles is a prefix of a site of N + k articles: growing a site adds newer articles
 and leaves the older ones as they were.
+
+The lists are the financeun channels (``/articleList/<channel>_<page>.shtml``) and the
+cnfinance list (``/cn/articles/?template=sample_397.html&page=<page>``), named by
+``LIST_NAMES``. Each lists its articles newest first, ``LIST_PAGE_SIZE`` a page. As on the
+live sites, the first page of every list also shows 2-3 pinned (置顶) articles above the
+newest ones: old articles of that list, chosen from the seed and the list only, so they stay
+the same whatever is published later. They are extra (the pages' regular items are as without
+them) and are listed again, in date order, on their own later page.
+
+Where new articles go: each new article is cnfinance with chance 0.25, else financeun; 5%
+are VIP (financeun: the ``vip`` channel; cnfinance: its one list) and 12% hidden (linked
+only from a newer article's 相关资讯, on no list); the other financeun ones spread evenly over
+the six remaining channels. The ``vip`` channel, about 3.75% of new articles, fills slowest:
+``burst_size`` gives how many new articles make every list gain more than some pages.
 """
 
 from __future__ import annotations
@@ -57,6 +71,13 @@ _HIDDEN_PARENT_WINDOW = 40
 _HIDDEN_PARENT_PREFERS_HIDDEN = 0.4
 _RELATED_WINDOW = 60
 
+PINNED_MIN, PINNED_MAX = 2, 3
+_PINNED_CHANCE = 0.6
+_PINNED_PURPOSE = 6
+
+LIST_NAMES: tuple[str, ...] = (*CHANNELS, CNFINANCE)
+"""Every list of the site: the financeun channels by slug, then the cnfinance list."""
+
 
 @lru_cache(maxsize=1)
 def corpus() -> dict[str, list[str]]:
@@ -105,9 +126,7 @@ class Article:
             return f"{vip}/newsDetail/{self.article_id}.shtml"
         vip = "/vip" if self.kind == VIP else ""
         stamp = self.published
-        return (
-            f"{CNFINANCE_PREFIX}{vip}/articles/{stamp:%Y-%m}/{stamp:%d}-{self.article_id}.html"
-        )
+        return f"{CNFINANCE_PREFIX}{vip}/articles/{stamp:%Y-%m}/{stamp:%d}-{self.article_id}.html"
 
     def variant_path(self, variant: str) -> str:
         """Where the page is also served: with tracking parameters, a mobile or print path."""
@@ -146,7 +165,7 @@ class ReplicaSite:
     # -- generation -----------------------------------------------------------------------
 
     def _rng(self, index: int, purpose: int) -> random.Random:
-        return random.Random((self.seed * 1_000_003 + index) * 16 + purpose)
+        return _random(self.seed, index, purpose)
 
     def _make_article(self, index: int) -> Article:
         special = seed_article.SPECIAL_ARTICLES.get(index)
@@ -161,10 +180,7 @@ class ReplicaSite:
                 published=special.published,
             )
         rng = self._rng(index, 0)
-        section = CNFINANCE if rng.random() < _CNFINANCE_SHARE else FINANCEUN
-        roll = rng.random()
-        kind = VIP if roll < _VIP_SHARE else HIDDEN if roll < _VIP_SHARE + _HIDDEN_SHARE else LISTED
-        channel = VIP_CHANNEL if kind == VIP else rng.choice(list(CHANNELS)[:-1])
+        section, kind, channel = _draw_placement(rng)
         published = FIRST_PUBLISHED + timedelta(
             minutes=index * MINUTES_BETWEEN_ARTICLES + rng.randrange(15)
         )
@@ -202,8 +218,10 @@ class ReplicaSite:
             article.story_kind = stories.BOILERPLATE
             article.boilerplate = rng.randrange(len(stories.BOILERPLATES))
         servable_elsewhere = article.section == FINANCEUN and article.kind != VIP
-        if servable_elsewhere and article.story_kind == stories.ORIGINAL and (
-            rng.random() < stories.VARIANT_SHARE
+        if (
+            servable_elsewhere
+            and article.story_kind == stories.ORIGINAL
+            and (rng.random() < stories.VARIANT_SHARE)
         ):
             count = rng.randint(1, len(stories.VARIANT_KINDS))
             article.variants = tuple(sorted(rng.sample(stories.VARIANT_KINDS, count)))
@@ -212,8 +230,11 @@ class ReplicaSite:
         """An older original article of ``section`` for a repost or follow-up to build on."""
         window = self.articles[max(0, article.index - stories.SOURCE_WINDOW) : article.index]
         candidates = [
-            a.index for a in window
-            if a.section == section and a.drawn_kind != VIP and a.story_kind == stories.ORIGINAL
+            a.index
+            for a in window
+            if a.section == section
+            and a.drawn_kind != VIP
+            and a.story_kind == stories.ORIGINAL
             and a.index not in seed_article.SPECIAL_ARTICLES
         ]
         return rng.choice(candidates) if candidates else None
@@ -387,15 +408,64 @@ class ReplicaSite:
     def cnfinance_list_path(self, page: int) -> str:
         return f"{CNFINANCE_PREFIX}/articles/?template={CNFINANCE_LIST_TEMPLATE}&page={page}"
 
+    def list_path(self, name: str, page: int) -> str:
+        """Path of page ``page`` of the list ``name`` (a channel slug or ``CNFINANCE``)."""
+        if name == CNFINANCE:
+            return self.cnfinance_list_path(page)
+        return self.financeun_list_path(name, page)
+
+    def listed_in(self, name: str) -> list[Article]:
+        """The regular items of the list ``name``, newest first (pinned ones in their place)."""
+        return self.cnfinance_listed if name == CNFINANCE else self.financeun_channels[name]
+
+    @cached_property
+    def pinned(self) -> dict[str, list[Article]]:
+        """Per list, the 2-3 articles pinned (置顶) above the newest on its first page.
+
+        Walking the list's candidates oldest first (its articles that did not draw hidden, so
+        that growth never hides them, the seed article and its related ones left out), one
+        random draw per candidate from a stream of (seed, list) picks it with chance 0.6, until
+        the list's drawn number (2 or 3) is picked. Growing the site only appends newer
+        candidates, so once a list is that far (in practice from some tens of its articles
+        on) its pinned articles never change; a smaller site may pin fewer.
+        """
+        pinned: dict[str, list[Article]] = {}
+        for position, name in enumerate(LIST_NAMES):
+            rng = self._rng(position, _PINNED_PURPOSE)
+            wanted = rng.randint(PINNED_MIN, PINNED_MAX)
+            chosen: list[Article] = []
+            for article in reversed(self.listed_in(name)):
+                if len(chosen) == wanted:
+                    break
+                if article.drawn_kind == HIDDEN or article.index in seed_article.SPECIAL_ARTICLES:
+                    continue
+                if rng.random() < _PINNED_CHANCE:
+                    chosen.append(article)
+            pinned[name] = chosen
+        return pinned
+
+    @cached_property
+    def pinned_indices(self) -> set[int]:
+        return {a.index for chosen in self.pinned.values() for a in chosen}
+
+    def list_page(self, name: str, page: int) -> tuple[list[Article], list[Article]]:
+        """(pinned, regular) items of page ``page`` of the list ``name``: pinned only on page 1,
+        regular ones ``LIST_PAGE_SIZE`` a page, newest first."""
+        regular = paginate(self.listed_in(name), page)
+        return (self.pinned[name] if page == 1 else []), regular
+
+    def list_page_count(self, name: str) -> int:
+        return page_count(self.listed_in(name))
+
     def list_pages(self) -> Iterator[tuple[str, list[Article]]]:
-        """Every page that lists articles (home pages included) as (path, its articles)."""
+        """Every page that lists articles (home pages included) as (path, its articles): on a
+        list's first page its pinned articles come first."""
         yield "/", self.financeun_home_articles
         yield f"{CNFINANCE_PREFIX}/", self.cnfinance_home_articles
-        for channel, listed in self.financeun_channels.items():
-            for page in range(1, page_count(listed) + 1):
-                yield self.financeun_list_path(channel, page), paginate(listed, page)
-        for page in range(1, page_count(self.cnfinance_listed) + 1):
-            yield self.cnfinance_list_path(page), paginate(self.cnfinance_listed, page)
+        for name in LIST_NAMES:
+            for page in range(1, self.list_page_count(name) + 1):
+                pinned, regular = self.list_page(name, page)
+                yield self.list_path(name, page), pinned + regular
 
     def neighbours(self, article: Article) -> tuple[Article | None, Article | None]:
         """The listed articles before and after this one in its section (上一篇/下一篇)."""
@@ -432,12 +502,19 @@ class ReplicaSite:
         return target.path
 
     def truth(self, base_url: str) -> Iterator[dict]:
-        """Every article's expected exported fields, its story and the pages that link to it."""
+        """Every article's expected exported fields, its story and the pages that link to it.
+
+        ``listed_on``: the list and home pages that link the article (each once; a pinned
+        article's include its list's first page); ``pinned``: whether it is pinned (置顶) on
+        the first page of its list.
+        """
         base = base_url.rstrip("/")
         listed_on: dict[int, list[str]] = {}
         for path, chunk in self.list_pages():
             for article in chunk:
-                listed_on.setdefault(article.index, []).append(base + path)
+                pages = listed_on.setdefault(article.index, [])
+                if base + path not in pages:
+                    pages.append(base + path)
         linked_from: dict[int, list[str]] = {}
         for article in self.articles:
             for target in article.related:
@@ -465,6 +542,7 @@ class ReplicaSite:
                     self.related_entry(article, self.articles[i], base) for i in article.related
                 ],
                 "listed_on": listed_on.get(article.index, []),
+                "pinned": article.index in self.pinned_indices,
                 "linked_from": linked_from.get(article.index, []),
             }
 
@@ -475,6 +553,30 @@ class ReplicaSite:
             "url": base + self.link_path(source, target),
             "published_at": beijing_iso(target.published),
         }
+
+
+def burst_size(articles: int, seed: int = 1, pages: int = 1) -> int:
+    """How many new articles to add to a site of ``articles`` so that every list gains more
+    than ``pages`` list pages of them: ``ReplicaSite(articles=articles + burst_size(articles,
+    seed, pages), seed=seed)`` then lists more than ``pages * LIST_PAGE_SIZE`` articles newer
+    than all of the smaller site's on every financeun channel and on the cnfinance list.
+
+    Only new articles that did not draw hidden are counted (the few hidden ones a grown site
+    still lists for want of a parent come on top). The ``vip`` channel, about 3.75% of new
+    articles, sets the size: roughly ``(pages * LIST_PAGE_SIZE + 1) / 0.0375``, some 560 for
+    one page. Raises ``ValueError`` if the grown site would exceed ``MAX_ARTICLES``.
+    """
+    wanted = pages * LIST_PAGE_SIZE
+    gained = dict.fromkeys(LIST_NAMES, 0)
+    index = articles
+    while min(gained.values()) <= wanted:
+        if index >= MAX_ARTICLES:
+            raise ValueError(f"a burst of {pages} pages does not fit in {MAX_ARTICLES} articles")
+        section, kind, channel = _draw_placement(_random(seed, index, 0))
+        if kind != HIDDEN and index not in seed_article.SPECIAL_ARTICLES:
+            gained[CNFINANCE if section == CNFINANCE else channel] += 1
+        index += 1
+    return index - articles
 
 
 def section_of_path(path: str) -> str:
@@ -491,6 +593,20 @@ def page_count(listed: list[Article]) -> int:
 def paginate(listed: list[Article], page: int) -> list[Article]:
     """The articles on list page ``page`` (1-based)."""
     return listed[(page - 1) * LIST_PAGE_SIZE : page * LIST_PAGE_SIZE]
+
+
+def _random(seed: int, index: int, purpose: int) -> random.Random:
+    """The random stream of one purpose for the article ``index`` of the site ``seed``."""
+    return random.Random((seed * 1_000_003 + index) * 16 + purpose)
+
+
+def _draw_placement(rng: random.Random) -> tuple[str, str, str]:
+    """An article's section, drawn kind and channel: the first draws of its stream 0."""
+    section = CNFINANCE if rng.random() < _CNFINANCE_SHARE else FINANCEUN
+    roll = rng.random()
+    kind = VIP if roll < _VIP_SHARE else HIDDEN if roll < _VIP_SHARE + _HIDDEN_SHARE else LISTED
+    channel = VIP_CHANNEL if kind == VIP else rng.choice(list(CHANNELS)[:-1])
+    return section, kind, channel
 
 
 def fill_template(template: str, rng: random.Random) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
 
-from crawler.extraction import extract_article
+from crawler.extraction import extract_article, extract_list
 from crawler.extraction.profiles import PROFILES, SiteProfile, get_profile, profile_for_url
+from crawler.replica.site import CNFINANCE, LIST_NAMES
 
 
 def test_registry_holds_one_profile_per_site() -> None:
@@ -55,3 +58,21 @@ def test_unknown_profile_name() -> None:
         get_profile("sina")
     with pytest.raises(KeyError):
         extract_article(b"<p>x</p>", "http://example.com/", profile="sina")
+
+
+@pytest.mark.parametrize("name", LIST_NAMES)
+def test_list_links_are_the_replicas_listed_articles_and_next_page(replica_server, name) -> None:
+    """The oracle is the replica's own model of each list page, not the served markup."""
+    server = replica_server(articles=400, seed=3)
+    site, base = server.site, server.base_url
+    profile = "cnfinance" if name == CNFINANCE else "financeun"
+    pages = site.list_page_count(name)
+    for page in sorted({1, min(2, pages), pages}):
+        url = base + site.list_path(name, page)
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            links = extract_list(reply.read(), url, dict(reply.headers), profile=profile)
+        pinned, regular = site.list_page(name, page)
+        # A pinned article listed again on its own page of the list is one link to follow.
+        assert links.articles == list(dict.fromkeys(base + a.path for a in (*pinned, *regular)))
+        expected_next = base + site.list_path(name, page + 1) if page < pages else None
+        assert links.next_page == expected_next

@@ -7,12 +7,14 @@ subprocesses sharing one crawl state. The oracle is the replica's truth.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from crawler.replica import ReplicaSite
-from tests.conftest import read_jsonl, run_scrapy
+from crawler.replica.site import LIST_NAMES, burst_size
+from tests.conftest import REACTORS, read_jsonl, run_scrapy
 from tests.test_crawl_replica import by_any_url, reachable_depths
 
 pytestmark = pytest.mark.e2e
@@ -90,3 +92,33 @@ def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path, reac
     fresh = [r for r in later if r["version"] == 1]
     assert sorted(articles[r["url"]]["story"] for r in fresh) == sorted(new_stories)
     assert stat(log, "dedup/unchanged") >= len(first) - len(revised) - 5
+
+
+def listed_stories(site: ReplicaSite, base_url: str) -> set[int]:
+    return {t["story"] for t in site.truth(base_url) if t["listed_on"] and not t["disallowed"]}
+
+
+def test_a_burst_of_new_articles_behind_pinned_items_is_found(replica_server, tmp_path):
+    """Each list's first page starts with old pinned (置顶) articles; more than a page of new
+    articles arrives on every list between two runs. The second run must walk past page 1
+    and export every new listed story, and stop once it meets a page walked before."""
+    seed, articles = 33, 300
+    server = replica_server(articles=articles, seed=seed)
+    base = server.base_url
+    first, _ = crawl(base, tmp_path, "run1", REACTORS["asyncio"], "RELATED_DEPTH_LIMIT=0")
+    before = listed_stories(server.site, base)
+    assert {by_any_url(list(server.site.truth(base)))[r["url"]]["story"] for r in first} == before
+
+    server.site = ReplicaSite(articles=articles + burst_size(articles, seed, pages=1), seed=seed)
+    later, log = crawl(base, tmp_path, "run2", REACTORS["asyncio"], "RELATED_DEPTH_LIMIT=0")
+    truth = by_any_url(list(server.site.truth(base)))
+    exported = Counter(truth[r["url"]]["story"] for r in later)
+    assert max(exported.values()) == 1
+    assert set(exported) == listed_stories(server.site, base) - before
+    # It walks the pages that hold new articles, then at most one page walked before per
+    # list, where it stops (plus the two home pages).
+    new_pages = {
+        page for t in server.site.truth(base) if t["story"] not in before for page in t["listed_on"]
+    }
+    assert stat(log, "news/lists_stopped_at_listed_page") >= 1
+    assert stat(log, "news/list_pages") <= len(new_pages) + len(LIST_NAMES) + 2

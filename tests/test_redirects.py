@@ -23,18 +23,20 @@ BODY = (
 
 
 def article_page(title: str, related: list[tuple[str, str]]) -> bytes:
-    items = "".join(f'<li><a href="{href}">{text}</a> 2025-01-0{i + 1} 09:00</li>'
-                    for i, (href, text) in enumerate(related))
+    items = "".join(
+        f'<li><a href="{href}">{text}</a> 2025-01-0{i + 1} 09:00</li>'
+        for i, (href, text) in enumerate(related)
+    )
     return (
-        '<html><head><meta charset="utf-8"><title>{0}</title></head><body>'
-        "<h1>{0}</h1><p>来源：中国金融网 2025-01-06 10:30</p>"
-        '<div class="article">{1}</div>'
-        "<h3>相关资讯</h3><ul>{2}</ul></body></html>"
-    ).format(title, BODY.format(title=title), items).encode("utf-8")
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f"<h1>{title}</h1><p>来源：中国金融网 2025-01-06 10:30</p>"
+        f'<div class="article">{BODY.format(title=title)}</div>'
+        f"<h3>相关资讯</h3><ul>{items}</ul></body></html>"
+    ).encode()
 
 
 PAGES = {
-    "/news/a.shtml": article_page("央行开展逆回购操作维护流动性", [("/old/b", "银行间利率小幅回落")]),
+    "/news/a.shtml": article_page("央行开展逆回购维护流动性", [("/old/b", "银行间利率回落")]),
     "/news/b.shtml": article_page("银行间利率小幅回落", [("/news/c.shtml", "债市收益率震荡")]),
     "/news/c.shtml": article_page("债市收益率震荡走低", []),
 }
@@ -42,7 +44,7 @@ REDIRECTS = {"/old/b": "/news/b.shtml"}
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         if self.path in REDIRECTS:
             self.send_response(301)
             self.send_header("Location", REDIRECTS[self.path])
@@ -77,10 +79,16 @@ def stat(log: str, name: str) -> int:
 def test_a_redirected_article_keeps_its_depth_found_via_and_is_done(site: str, tmp_path: Path):
     def crawl(out: Path) -> str:
         result = run_scrapy(
-            "crawl", "article", "-a", f"url={site}/news/a.shtml",
-            "-s", "RELATED_DEPTH_LIMIT=1",
-            "-s", f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}",
-            "-O", str(out),
+            "crawl",
+            "article",
+            "-a",
+            f"url={site}/news/a.shtml",
+            "-s",
+            "RELATED_DEPTH_LIMIT=1",
+            "-s",
+            f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}",
+            "-O",
+            str(out),
             cwd=tmp_path,
         )
         assert result.returncode == 0, result.stderr[-3000:]

@@ -123,9 +123,9 @@ class NewsSpider(scrapy.Spider):
         the site's lists.
 
         A list is walked page by page from its first page. In incremental mode the walk stops
-        at the page that holds the list's watermark, the newest article the last finished run
-        saw on its first page: everything older was walked then. A killed run leaves the
-        watermark where it was, so the next run walks at least as far back.
+        at the first page all of whose articles a finished run listed (``was_listed``):
+        everything older was walked then. A killed run's notes are lost, so the next run walks
+        at least as far back.
         """
         profile = self.profile_for(response.url)
         if profile is None or not isinstance(response, TextResponse):
@@ -143,8 +143,7 @@ class NewsSpider(scrapy.Spider):
                 yield request
         list_key = response.meta.get("list_key") or url_key(response.url)
         keys = [url_key(url) for url in links]
-        if "list_key" not in response.meta and keys:
-            self.state.set_list_watermark(list_key, keys[0])
+        self.state.note_listed(keys)
         next_page = response.xpath(profile.next_page_xpath).get()
         if next_page and self.walk_on(list_key, keys):
             yield response.follow(
@@ -159,9 +158,8 @@ class NewsSpider(scrapy.Spider):
         """Whether to walk a list past the page that lists ``article_keys``."""
         if self.full_crawl:
             return True
-        watermark = self.state.list_watermark(list_key)
-        if watermark is not None and watermark in article_keys:
-            self.crawler.stats.inc_value("news/lists_stopped_at_watermark")
+        if article_keys and all(self.state.was_listed(key) for key in article_keys):
+            self.crawler.stats.inc_value("news/lists_stopped_at_listed_page")
             return False
         return True
 

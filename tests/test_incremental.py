@@ -58,7 +58,7 @@ def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path):
     assert "No new articles" in log
     list_pages = stat(log, "news/list_pages")
     assert stat(log, "downloader/request_count") <= list_pages + 1  # + robots.txt
-    assert stat(log, "news/lists_stopped_at_watermark") >= 1
+    assert stat(log, "news/lists_stopped_at_listed_page") >= 1
     assert stat(log, "news/articles_skipped_as_exported") > 0
 
     grown = ReplicaSite(articles=170, seed=SEED)

@@ -36,7 +36,7 @@ from crawler.dedup import (
     signature,
 )
 from crawler.replica.site import ReplicaSite, corpus, fill_template
-from crawler.state import MemoryCrawlState
+from crawler.state.memory import MemoryCrawlState
 from crawler.urls import url_key
 
 MIN_BODY_CHARS = 500

@@ -72,8 +72,8 @@ DEDUP_NEAR_THRESHOLD = 0.8
 DEDUP_POLICY = "drop"
 
 # What the crawl remembers across runs: exported URL keys, content hashes, MinHash
-# signatures, the related links still to fetch, list watermarks, runs and batch files.
-CRAWL_STATE_CLASS = "crawler.sqlite_state.SqliteCrawlState"
+# signatures, the related links still to fetch, listed articles, runs and batch files.
+CRAWL_STATE_CLASS = "crawler.state.sqlite.SqliteCrawlState"
 CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
 # "incremental": fetch only what is new since the last finished run; "full": walk every list
 # and fetch every article again (still exporting no duplicate).

@@ -16,7 +16,8 @@ from crawler.dedup import signature
 from crawler.items import ArticleItem, build_article_item
 from crawler.replica.seed_article import SEED_INDEX, SPECIAL_ARTICLES
 from crawler.replica.site import ReplicaSite
-from crawler.state import MemoryCrawlState, crawl_state
+from crawler.state import crawl_state
+from crawler.state.memory import MemoryCrawlState
 from crawler.urls import url_key
 from pipelines.dedup import (
     DedupPipeline,

@@ -32,8 +32,8 @@ from crawler.export import (
     uri_params,
 )
 from crawler.items import SCHEMA_VERSION
-from crawler.sqlite_state import SqliteCrawlState
 from crawler.state import crawl_state
+from crawler.state.sqlite import SqliteCrawlState
 from crawler.urls import url_key
 from tests.conftest import SCRAPY, fetch_truth, read_jsonl, run_scrapy, scrapy_env
 from tests.test_crawl_replica import by_any_url, reachable_depths
@@ -63,7 +63,7 @@ def open_crawler(tmp_path: Path, **settings: Any) -> Crawler:
     crawler = get_crawler(
         NewsSpider,
         {
-            "CRAWL_STATE_CLASS": "crawler.sqlite_state.SqliteCrawlState",
+            "CRAWL_STATE_CLASS": "crawler.state.sqlite.SqliteCrawlState",
             "CRAWL_STATE_URI": str(tmp_path / "state" / "%(name)s.sqlite"),
             "FEED_STORAGES": {"": STORAGE, "file": STORAGE},
             **settings,
@@ -340,7 +340,7 @@ def test_feed_uris_may_name_the_run(tmp_path: Path) -> None:
 
 
 CRAWL_SETTINGS = [
-    "-s", "CRAWL_STATE_CLASS=crawler.sqlite_state.SqliteCrawlState",
+    "-s", "CRAWL_STATE_CLASS=crawler.state.sqlite.SqliteCrawlState",
     "-s", "FEED_STORAGES=" + json.dumps({"": STORAGE, "file": STORAGE}),
     "-s", "EXTENSIONS=" + json.dumps({"crawler.export.RunManifest": 600}),
     "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=10",

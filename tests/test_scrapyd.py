@@ -36,7 +36,7 @@ from tests.conftest import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy" / "scrapyd_deploy.py"
 SCHEDULE = PROJECT_ROOT / "deploy" / "schedule-crawl.sh"
-STATE_CLASS = "crawler.sqlite_state.SqliteCrawlState"
+STATE_CLASS = "crawler.state.sqlite.SqliteCrawlState"
 SMALL, GROWN, SEED = 200, 260, 5
 START_TIMEOUT = 60
 DEPLOY_TIMEOUT = 300

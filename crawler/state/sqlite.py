@@ -1,20 +1,9 @@
 """The crawl state in one SQLite file (WAL, synchronous=FULL): the embedded default backend.
 
-Every write goes to a pending layer in memory that lookups see at once; only
-``commit_batch`` (and, for list watermarks, ``finish_run``) writes it to the file, in one
-transaction together with the record of the feed file that exported it. A killed process
-loses exactly its pending layer: the articles of the batch files it never finished, which
-the next run therefore exports again.
-
-A pending entry is committed with the batch that holds its article, not with whichever
-batch happens to be stored next: Scrapy stores a full batch while the following articles
-already go through the pipelines, and their entries must wait for their own batch. Entries
-of articles that were never exported wait for the article they point to:
-
-- a URL key: when a batch holds an article under that key, or when the key is visited
-  (a dropped page) and its first URL was exported;
-- a content hash or a signature: when its URL was exported;
-- visited keys and frontier links: at any commit, since they record no export.
+The pending layer is kept in memory; ``commit_batch`` and ``finish_run`` write what the
+rules of ``crawler.state.contract`` commit to the file, in one transaction together with the
+record of the feed file (or the run's end). A killed process loses exactly its pending
+layer. One process at a time holds a file, by a lock beside it.
 """
 
 from __future__ import annotations
@@ -23,7 +12,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +20,12 @@ from typing import IO, Any
 
 from scrapy.crawler import Crawler
 
-from crawler.state import new_run_id, utc_now
+from crawler.state.contract import FINISHED, new_run_id, utc_now
 from crawler.urls import url_key
 
 DEFAULT_CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
-FINISHED = "finished"
-SCHEMA_VERSION = 1
+# 2: the listed set (table listed) replaced the list watermarks (table watermarks, dropped).
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS url_keys (
@@ -62,9 +51,10 @@ CREATE TABLE IF NOT EXISTS frontier (
     key TEXT PRIMARY KEY, url TEXT NOT NULL, depth INTEGER NOT NULL, found_via TEXT
 );
 CREATE INDEX IF NOT EXISTS frontier_depth ON frontier (depth);
-CREATE TABLE IF NOT EXISTS watermarks (
-    list_key TEXT PRIMARY KEY, article_key TEXT NOT NULL, run_id TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS listed (
+    key TEXT PRIMARY KEY
 ) WITHOUT ROWID;
+DROP TABLE IF EXISTS watermarks;
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, spider TEXT NOT NULL, mode TEXT NOT NULL,
     started_at TEXT NOT NULL, finished_at TEXT, status TEXT, counts TEXT
@@ -127,7 +117,7 @@ class SqliteCrawlState:
         self._frontier: dict[str, tuple[str, int, str | None]] = {}
         self._expanded: dict[str, int] = {}
         self._versions: dict[str, tuple[str | None, str, int]] = {}
-        self._watermarks: dict[str, str] = {}
+        self._listed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SqliteCrawlState:
@@ -188,6 +178,9 @@ class SqliteCrawlState:
         yield from cursor
         yield from list(self._signatures.items())
 
+    def is_exported(self, url: str) -> bool:
+        return self._value("SELECT 1 FROM exported WHERE url = ?", url) is not None
+
     # Pages that exported nothing, and related links not yet fetched
 
     def mark_visited(self, key: str) -> None:
@@ -221,36 +214,39 @@ class SqliteCrawlState:
 
     def frontier(self) -> list[tuple[str, int, str | None]]:
         rows = self._db.execute(
-            "SELECT key, url, depth, found_via FROM frontier AS f"
-            f" WHERE NOT {_DONE}"
-            " ORDER BY depth, rowid"
-        )
+            "SELECT key, url, depth, found_via FROM frontier ORDER BY depth, rowid"
+        ).fetchall()
         return [
             (url, depth, found_via)
             for key, url, depth, found_via in rows
-            if not self._pending_done(key, depth)
+            if not self._seen_done(key, depth)
         ]
 
-    def _pending_done(self, key: str, depth: int) -> bool:
-        """``_DONE`` for what this run has not committed yet."""
-        expanded = self._expanded.get(key)
-        if expanded is not None:
-            return expanded <= depth and (key in self._urls or key in self._visited)
-        return key in self._visited
+    def _seen_done(self, key: str, depth: int) -> bool:
+        """``_DONE`` judged on the pending and the committed entries together."""
+        visited = key in self._visited or (
+            self._value("SELECT 1 FROM visited WHERE key = ?", key) is not None
+        )
+        expanded = self.expanded_depth(key)
+        if expanded is None:
+            return visited
+        known = visited or self.first_url_for_key(key) is not None
+        return known and expanded <= depth
 
-    # List watermarks
+    # The listed set
 
-    def list_watermark(self, list_key: str) -> str | None:
-        """The watermark the last finished run set; this run's stays pending till it ends."""
-        return self._value("SELECT article_key FROM watermarks WHERE list_key = ?", list_key)
+    def note_listed(self, keys: Iterable[str]) -> None:
+        self._listed.update(keys)
 
-    def set_list_watermark(self, list_key: str, article_key: str) -> None:
-        self._watermarks[list_key] = article_key
+    def was_listed(self, key: str) -> bool:
+        return self._value("SELECT 1 FROM listed WHERE key = ?", key) is not None
 
     # Runs and batches
 
     def begin_run(self, spider: str, mode: str) -> str:
         run_id = new_run_id()
+        while self._value("SELECT 1 FROM runs WHERE run_id = ?", run_id):
+            run_id = new_run_id()
         self._db.execute(
             "INSERT INTO runs (run_id, spider, mode, started_at) VALUES (?, ?, ?, ?)",
             (run_id, spider, mode, utc_now()),
@@ -260,7 +256,7 @@ class SqliteCrawlState:
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int]) -> None:
         """Records a run's end. Finishing this process's run also commits what no batch holds
-        (visited pages, frontier links) and, with status ``finished``, its list watermarks."""
+        (visited pages, frontier links) and, with status ``finished``, its listed set."""
         with self._transaction() as db:
             db.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
@@ -270,12 +266,11 @@ class SqliteCrawlState:
                 return
             if status == FINISHED:
                 db.executemany(
-                    "INSERT OR REPLACE INTO watermarks (list_key, article_key, run_id)"
-                    " VALUES (?, ?, ?)",
-                    [(list_key, key, run_id) for list_key, key in self._watermarks.items()],
+                    "INSERT OR IGNORE INTO listed (key) VALUES (?)",
+                    [(key,) for key in self._listed],
                 )
             written = self._write_pending(None, ())
-        self._watermarks.clear()
+        self._listed.clear()
         self._drop_pending(written)
 
     def runs(self) -> list[dict]:
@@ -392,9 +387,7 @@ class SqliteCrawlState:
             " found_via = excluded.found_via WHERE excluded.depth < frontier.depth",
             [(key, *entry) for key, entry in self._frontier.items()],
         )
-        db.execute(
-            f"DELETE FROM frontier AS f WHERE {_DONE}"
-        )
+        db.execute(f"DELETE FROM frontier AS f WHERE {_DONE}")
         return written
 
     def _drop_pending(self, written: _Written) -> None:

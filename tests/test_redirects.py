@@ -16,13 +16,17 @@ from tests.conftest import read_jsonl, run_scrapy
 
 pytestmark = pytest.mark.e2e
 
-BODY = (
-    "<p>{title}的消息显示，市场参与者对本季度的资金面保持谨慎乐观，多家机构上调了全年预期。</p>"
-    "<p>分析人士指出，政策效果仍需时间显现，投资者应关注流动性与信用环境的边际变化。</p>"
-)
+BODIES = {
+    "a": "<p>央行今日开展七天期逆回购操作，中标利率持平，当日实现净投放，维护流动性合理充裕。</p>"
+    "<p>交易员表示，税期走款叠加政府债发行，资金面短期承压，央行加大投放符合市场预期。</p>",
+    "b": "<p>受央行投放影响，隔夜质押式回购利率下行十余个基点，七天品种亦有回落。</p>"
+    "<p>大型银行融出意愿增强，非银机构融入成本下降，资金分层现象有所缓和。</p>",
+    "c": "<p>十年期国债收益率盘中下探后小幅回升，国债期货主力合约收涨，信用债成交活跃。</p>"
+    "<p>机构认为，经济数据公布前债市仍将区间震荡，配置盘逢高买入的力量较为稳定。</p>",
+}
 
 
-def article_page(title: str, related: list[tuple[str, str]]) -> bytes:
+def article_page(name: str, title: str, related: list[tuple[str, str]]) -> bytes:
     items = "".join(
         f'<li><a href="{href}">{text}</a> 2025-01-0{i + 1} 09:00</li>'
         for i, (href, text) in enumerate(related)
@@ -30,15 +34,15 @@ def article_page(title: str, related: list[tuple[str, str]]) -> bytes:
     return (
         f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
         f"<h1>{title}</h1><p>来源：中国金融网 2025-01-06 10:30</p>"
-        f'<div class="article">{BODY.format(title=title)}</div>'
+        f'<div class="article">{BODIES[name]}</div>'
         f"<h3>相关资讯</h3><ul>{items}</ul></body></html>"
     ).encode()
 
 
 PAGES = {
-    "/news/a.shtml": article_page("央行开展逆回购维护流动性", [("/old/b", "银行间利率回落")]),
-    "/news/b.shtml": article_page("银行间利率小幅回落", [("/news/c.shtml", "债市收益率震荡")]),
-    "/news/c.shtml": article_page("债市收益率震荡走低", []),
+    "/news/a.shtml": article_page("a", "央行开展逆回购维护流动性", [("/old/b", "银行间利率回落")]),
+    "/news/b.shtml": article_page("b", "银行间利率小幅回落", [("/news/c.shtml", "债市震荡")]),
+    "/news/c.shtml": article_page("c", "债市收益率震荡走低", []),
 }
 REDIRECTS = {"/old/b": "/news/b.shtml"}
 

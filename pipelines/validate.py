@@ -15,8 +15,8 @@ from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.url import url_is_from_any_domain
 
-from crawler.domains import host_in_domains
 from crawler.extraction.plausibility import (
     CONTENT_MIN_CHARS,
     TITLE_MAX_CHARS,
@@ -74,7 +74,9 @@ def rule_errors(
             "content", f"content has {len(record['content'])} characters, under {CONTENT_MIN_CHARS}"
         ))
     domains = list(allowed_domains)
-    if domains and not host_in_domains(urlsplit(record["url"]).hostname or "", domains):
+    # url_is_from_any_domain compares the netloc, port and user included: pass the host.
+    host = urlsplit(record["url"]).hostname or ""
+    if domains and not url_is_from_any_domain(f"//{host}", domains):
         errors.append(("url", f"url is not on an allowed domain ({', '.join(domains)})"))
     return errors
 

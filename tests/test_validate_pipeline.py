@@ -10,7 +10,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem, build_article_item
-from pipelines.validate import ImplausibleArticle, InvalidArticle, ValidatePipeline
+from pipelines.validate import (
+    ImplausibleArticle,
+    InvalidArticle,
+    ValidatePipeline,
+    rule_errors,
+)
 from spiders.replica import ReplicaSpider
 
 BODY = "中国人民银行宣布下调金融机构存款准备金率0.5个百分点，释放长期流动性约1万亿元。" * 2
@@ -71,3 +76,21 @@ def test_invalid_item_is_dropped_with_named_reason(pipeline, changes, reason, st
     assert item.url in str(dropped.value)
     assert isinstance(dropped.value, DropItem)
     assert pipeline.stats.get_value(f"validation/failed/{stat}") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8080/a.html", True),
+        ("https://www.financeun.com/newsDetail/1.shtml", True),
+        ("https://M.FinanceUn.COM:8443/newsDetail/1.shtml", True),
+        ("https://user@financeun.com/a.html", True),
+        ("https://notfinanceun.com/a.html", False),
+        ("https://financeun.com.evil.example/a.html", False),
+        ("http://127.0.0.10/a.html", False),
+    ],
+)
+def test_url_rule_accepts_the_allowed_domains_and_their_subdomains(url, allowed):
+    record = dataclasses.asdict(good_item(url=url))
+    errors = rule_errors(record, ["127.0.0.1", "FINANCEUN.com"], datetime.now(UTC))
+    assert [rule for rule, _ in errors] == ([] if allowed else ["url"])

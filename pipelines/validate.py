@@ -19,6 +19,7 @@ from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.extraction.plausibility import (
     CONTENT_MIN_CHARS,
+    PUBLISHED_FLOOR,
     TITLE_MAX_CHARS,
     TITLE_MIN_CHARS,
     plausible_content,
@@ -67,7 +68,8 @@ def rule_errors(
     published = record["published_at"]
     if published is not None and not plausible_published_at(published, now):
         errors.append((
-            "published_at", f"published_at {published} is in the future or over 30 years old"
+            "published_at",
+            f"published_at {published} is in the future or before {PUBLISHED_FLOOR.date()}",
         ))
     if not plausible_content(record["content"]):
         errors.append((

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.extraction.dates import BEIJING
 from crawler.items import ArticleItem, build_article_item
 from pipelines.validate import (
     ImplausibleArticle,
@@ -17,6 +18,10 @@ from pipelines.validate import (
     rule_errors,
 )
 from spiders.replica import ReplicaSpider
+
+# A day and an hour after the moment the tests run: in the future whenever they run.
+TOMORROW = (datetime.now(BEIJING) + timedelta(days=1)).date().isoformat()
+IN_AN_HOUR = (datetime.now(BEIJING) + timedelta(hours=1)).isoformat(timespec="seconds")
 
 BODY = "中国人民银行宣布下调金融机构存款准备金率0.5个百分点，释放长期流动性约1万亿元。" * 2
 
@@ -51,9 +56,13 @@ def pipeline() -> ValidatePipeline:
     return ValidatePipeline.from_crawler(crawler)
 
 
-def test_valid_item_passes(pipeline):
-    item = good_item()
+@pytest.mark.parametrize(
+    "published_at", ["1996-05-01", "1996-05-01T09:30:00+08:00", "1995-01-01", None]
+)
+def test_valid_item_passes(pipeline, published_at):
+    item = good_item(published_at=published_at)
     assert pipeline.process_item(item) is item
+    assert not any(key.startswith("validation/") for key in pipeline.stats.get_stats())
 
 
 @pytest.mark.parametrize(
@@ -63,8 +72,13 @@ def test_valid_item_passes(pipeline):
         ({"content_sha256": "x"}, InvalidArticle, "content_sha256", "does not match"),
         ({"depth": -1}, InvalidArticle, "depth", "less than the minimum"),
         ({"title": "降准"}, ImplausibleArticle, "title", "4-200 characters"),
-        ({"published_at": "2030-01-01"}, ImplausibleArticle, "published_at", "in the future"),
-        ({"published_at": "1980-01-01"}, ImplausibleArticle, "published_at", "30 years"),
+        ({"published_at": TOMORROW}, ImplausibleArticle, "published_at", "in the future"),
+        ({"published_at": IN_AN_HOUR}, ImplausibleArticle, "published_at", "in the future"),
+        ({"published_at": "1994-12-31"}, ImplausibleArticle, "published_at", "before 1995-01-01"),
+        (
+            {"published_at": "1994-12-31T23:59:00+08:00"},
+            ImplausibleArticle, "published_at", "before 1995-01-01",
+        ),
         ({"content": "太短的正文。"}, ImplausibleArticle, "content", "under 50"),
         ({"url": "https://evil.example.com/a.html"}, ImplausibleArticle, "url", "allowed domain"),
     ],

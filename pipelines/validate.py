@@ -60,21 +60,28 @@ def rule_errors(
     """(rule, explanation) for each field rule a schema-valid record breaks."""
     errors = []
     if not plausible_title(record["title"]):
-        errors.append((
-            "title",
-            f"title must be {TITLE_MIN_CHARS}-{TITLE_MAX_CHARS} characters and not a "
-            f"source line or a bare date: {record['title']!r}",
-        ))
+        errors.append(
+            (
+                "title",
+                f"title must be {TITLE_MIN_CHARS}-{TITLE_MAX_CHARS} characters and not a "
+                f"source line or a bare date: {record['title']!r}",
+            )
+        )
     published = record["published_at"]
     if published is not None and not plausible_published_at(published, now):
-        errors.append((
-            "published_at",
-            f"published_at {published} is in the future or before {PUBLISHED_FLOOR.date()}",
-        ))
+        errors.append(
+            (
+                "published_at",
+                f"published_at {published} is in the future or before {PUBLISHED_FLOOR.date()}",
+            )
+        )
     if not plausible_content(record["content"]):
-        errors.append((
-            "content", f"content has {len(record['content'])} characters, under {CONTENT_MIN_CHARS}"
-        ))
+        errors.append(
+            (
+                "content",
+                f"content has {len(record['content'])} characters, under {CONTENT_MIN_CHARS}",
+            )
+        )
     domains = list(allowed_domains)
     # url_is_from_any_domain compares the netloc, port and user included: pass the host.
     host = urlsplit(record["url"]).hostname or ""

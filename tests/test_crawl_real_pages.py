@@ -71,12 +71,19 @@ def test_article_spider_exports_each_labelled_news_page_once(news_site, tmp_path
     assert set(NOT_EXPORTED_YET) <= {page.page_id for page in urls.values()}
     expected = {url for url, page in urls.items() if page.page_id not in NOT_EXPORTED_YET}
     out = tmp_path / "out.jsonl"
-    result = run_scrapy(
-        "crawl", "article", "-a", "url=" + ",".join(urls), "-O", str(out),
-        "-s", "RELATED_DEPTH_LIMIT=0", "-s", "ROBOTSTXT_OBEY=False",
-        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+    settings = {
+        "RELATED_DEPTH_LIMIT": 0,
+        "ROBOTSTXT_OBEY": False,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
         # Two sets hold the same BBC page: deduplication is not what this test is about.
-        "-s", "DEDUP_URL=False", "-s", "DEDUP_EXACT=False", "-s", "DEDUP_NEAR=False",
+        "DEDUP_URL": False,
+        "DEDUP_EXACT": False,
+        "DEDUP_NEAR": False,
+    }
+    result = run_scrapy(
+        *("crawl", "article", "-a", "url=" + ",".join(urls), "-O", str(out)),
+        *(arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")),
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]

@@ -93,7 +93,8 @@ def test_site_shape_hidden_vip_layouts_and_related_counts():
             target = by_url[entry["url"]]
             assert target["site"] == t["site"]
             assert (entry["title"], entry["published_at"]) == (
-                target["title"], target["published_at"]
+                target["title"],
+                target["published_at"],
             )
     words = set("".join(t["content"] for t in truth))
     assert "的" in words and "lorem" not in "".join(t["content"] for t in truth[:50])
@@ -138,7 +139,9 @@ def test_server_lists_every_listed_article_and_robots_disallows_the_vip_section(
 def test_command_line_server_serves_the_site(tmp_path: Path):
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler.replica", "--port", "0", "--articles", "20"],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         banner = process.stdout.readline()

@@ -39,8 +39,12 @@ def good_item(**changes: object) -> ArticleItem:
         "canonical_url": None,
     }
     item = build_article_item(
-        fields, url="http://127.0.0.1:8080/newsDetail/1.shtml", site=None, found_via=None,
-        depth=0, crawled_at=datetime(2026, 1, 1, tzinfo=UTC),
+        fields,
+        url="http://127.0.0.1:8080/newsDetail/1.shtml",
+        site=None,
+        found_via=None,
+        depth=0,
+        crawled_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     item.extraction["fields"] = dict.fromkeys(
         ("title", "source", "byline", "published_at", "content", "related"), "generic"
@@ -77,7 +81,9 @@ def test_valid_item_passes(pipeline, published_at):
         ({"published_at": "1994-12-31"}, ImplausibleArticle, "published_at", "before 1995-01-01"),
         (
             {"published_at": "1994-12-31T23:59:00+08:00"},
-            ImplausibleArticle, "published_at", "before 1995-01-01",
+            ImplausibleArticle,
+            "published_at",
+            "before 1995-01-01",
         ),
         ({"content": "太短的正文。"}, ImplausibleArticle, "content", "under 50"),
         ({"url": "https://evil.example.com/a.html"}, ImplausibleArticle, "url", "allowed domain"),

@@ -15,10 +15,11 @@ from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.url import url_is_from_any_domain
 
-from crawler.domains import host_in_domains
 from crawler.extraction.plausibility import (
     CONTENT_MIN_CHARS,
+    PUBLISHED_FLOOR,
     TITLE_MAX_CHARS,
     TITLE_MIN_CHARS,
     plausible_content,
@@ -59,22 +60,32 @@ def rule_errors(
     """(rule, explanation) for each field rule a schema-valid record breaks."""
     errors = []
     if not plausible_title(record["title"]):
-        errors.append((
-            "title",
-            f"title must be {TITLE_MIN_CHARS}-{TITLE_MAX_CHARS} characters and not a "
-            f"source line or a bare date: {record['title']!r}",
-        ))
+        errors.append(
+            (
+                "title",
+                f"title must be {TITLE_MIN_CHARS}-{TITLE_MAX_CHARS} characters and not a "
+                f"source line or a bare date: {record['title']!r}",
+            )
+        )
     published = record["published_at"]
     if published is not None and not plausible_published_at(published, now):
-        errors.append((
-            "published_at", f"published_at {published} is in the future or over 30 years old"
-        ))
+        errors.append(
+            (
+                "published_at",
+                f"published_at {published} is in the future or before {PUBLISHED_FLOOR.date()}",
+            )
+        )
     if not plausible_content(record["content"]):
-        errors.append((
-            "content", f"content has {len(record['content'])} characters, under {CONTENT_MIN_CHARS}"
-        ))
+        errors.append(
+            (
+                "content",
+                f"content has {len(record['content'])} characters, under {CONTENT_MIN_CHARS}",
+            )
+        )
     domains = list(allowed_domains)
-    if domains and not host_in_domains(urlsplit(record["url"]).hostname or "", domains):
+    # url_is_from_any_domain compares the netloc, port and user included: pass the host.
+    host = urlsplit(record["url"]).hostname or ""
+    if domains and not url_is_from_any_domain(f"//{host}", domains):
         errors.append(("url", f"url is not on an allowed domain ({', '.join(domains)})"))
     return errors
 

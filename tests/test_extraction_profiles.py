@@ -42,6 +42,8 @@ def test_cnfinance_navigation() -> None:
         ("https://WWW.FINANCEUN.COM/a", "financeun"),
         ("https://www.cnfinance.cn/articles/2025-02/06-1.html", "cnfinance"),
         ("https://cnfinance.cn:443/x", "cnfinance"),
+        ("https://News.CNFinance.CN:8443/a/b.html", "cnfinance"),
+        ("https://editor@m.financeun.com/newsDetail/1.shtml", "financeun"),
         ("https://notfinanceun.com/", None),
         ("https://financeun.com.evil.example/", None),
         ("http://127.0.0.1:8080/newsDetail/40003.shtml", None),

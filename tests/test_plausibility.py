@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crawler.extraction import extract_article
+from crawler.extraction.dates import BEIJING
 from crawler.extraction.plausibility import plausible
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -26,8 +27,15 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
         ("published_at", "2026-11-29T19:59:00+08:00", True),
         ("published_at", "2026-11-29T20:01:00+08:00", False),
         ("published_at", "2026-11-30", False),
-        ("published_at", "1996-12-01", True),
-        ("published_at", "1995-06-01T00:00:00+08:00", False),
+        ("published_at", "1996-05-01", True),
+        ("published_at", "1996-05-01T09:30:00+08:00", True),
+        ("published_at", "1995-01-01", True),
+        ("published_at", "1995-01-01T00:00:00+08:00", True),
+        ("published_at", "1994-12-31T16:00:00+00:00", True),
+        ("published_at", "1994-12-31", False),
+        ("published_at", "1994-12-31T23:59:59+08:00", False),
+        ("published_at", "1994-12-31T15:59:59+00:00", False),
+        ("published_at", "1980-01-01", False),
         ("published_at", "2025-02-06T06:41:00", False),
         ("published_at", "二〇二五年", False),
         ("content", "字" * 50, True),
@@ -39,6 +47,22 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 )
 def test_field_rules(field, value, expected):
     assert plausible(field, value, NOW) is expected
+
+
+@pytest.mark.parametrize("value", ["1996-05-01", "1996-05-01T09:30:00+08:00"])
+def test_an_old_archive_article_stays_plausible_as_years_pass(value):
+    """The floor is fixed: no age limit drops a 1996 article, now or in decades."""
+    for years_on in (0, 10, 40):
+        assert plausible("published_at", value, NOW + timedelta(days=365 * years_on)) is True
+
+
+def test_a_publish_time_after_the_real_now_is_rejected():
+    """Without ``now``, the rule uses the clock: tomorrow is in the future, today is not."""
+    now = datetime.now(BEIJING)
+    assert plausible("published_at", now.date().isoformat()) is True
+    assert plausible("published_at", (now - timedelta(minutes=1)).isoformat()) is True
+    assert plausible("published_at", (now + timedelta(days=1)).date().isoformat()) is False
+    assert plausible("published_at", (now + timedelta(hours=1)).isoformat()) is False
 
 
 def test_profile_value_that_breaks_a_rule_is_replaced_by_the_generic_one():

@@ -6,7 +6,7 @@ elements; these rules keep such garbage out of the item.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from crawler.extraction.bylines import is_source_line
 from crawler.extraction.dates import BEIJING, find_datetime
@@ -14,7 +14,11 @@ from crawler.extraction.dates import BEIJING, find_datetime
 TITLE_MIN_CHARS = 4
 TITLE_MAX_CHARS = 200
 CONTENT_MIN_CHARS = 50
-PUBLISHED_MAX_AGE = timedelta(days=30 * 365 + 7)
+PUBLISHED_FLOOR = datetime(1995, 1, 1, tzinfo=BEIJING)
+"""The earliest believable publish time: the first Chinese news sites went online in 1995.
+
+A fixed floor, not an age limit: an archive article stays believable however old it grows.
+"""
 _TITLE_BEYOND_A_DATE_MIN_CHARS = 4
 
 
@@ -28,18 +32,18 @@ def plausible_title(title: str) -> bool:
 
 
 def plausible_published_at(published_at: str, now: datetime) -> bool:
-    """An ISO date or time within the past 30 years and not in the future."""
+    """An ISO date or time from ``PUBLISHED_FLOOR`` (1995-01-01, Beijing) up to ``now``."""
     try:
         if "T" in published_at:
             moment = datetime.fromisoformat(published_at)
             if moment.tzinfo is None:
                 return False
-            return now - PUBLISHED_MAX_AGE <= moment <= now
+            return PUBLISHED_FLOOR <= moment <= now
         day = date.fromisoformat(published_at)
     except ValueError:
         return False
     today = now.astimezone(BEIJING).date()
-    return today - PUBLISHED_MAX_AGE <= day <= today
+    return PUBLISHED_FLOOR.date() <= day <= today
 
 
 def plausible_content(content: str) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from crawler.extraction.profiles.base import SiteProfile
 from crawler.extraction.profiles.cnfinance import CnfinanceProfile
 from crawler.extraction.profiles.financeun import FinanceunProfile
@@ -23,8 +21,7 @@ def get_profile(name: str) -> SiteProfile:
 
 def profile_for_url(url: str) -> SiteProfile | None:
     """The profile whose domains include the URL's host, if any."""
-    host = urlsplit(url).hostname or ""
-    return next((profile for profile in PROFILES.values() if profile.handles(host)), None)
+    return next((profile for profile in PROFILES.values() if profile.handles(url)), None)
 
 
 __all__ = ["PROFILES", "SiteProfile", "get_profile", "profile_for_url"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
-from crawler.domains import host_in_domains
+from scrapy.utils.url import url_is_from_any_domain
+
 from crawler.extraction.bylines import find_source, looks_like_byline
 from crawler.extraction.content import body_paragraphs
 from crawler.extraction.dates import find_datetime
@@ -44,9 +46,10 @@ class SiteProfile:
     paragraph_css: ClassVar[str]
     related_item_css: ClassVar[str]
 
-    def handles(self, host: str) -> bool:
-        """Whether ``host`` is one of the site's domains or a subdomain of one."""
-        return host_in_domains(host, self.domains)
+    def handles(self, url: str) -> bool:
+        """Whether the URL's host is one of the site's domains or a subdomain of one."""
+        # url_is_from_any_domain compares the netloc, port and user included: pass the host.
+        return url_is_from_any_domain(f"//{urlsplit(url).hostname or ''}", self.domains)
 
     def list_links(self, page: Page) -> ListLinks:
         """The article links, the next-page link and the channel links of a list page."""

@@ -63,6 +63,7 @@ def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path, reac
     assert unchanged == []
     assert "No new articles" in log
     list_pages = stat(log, "news/list_pages")
+    assert list_pages > 0
     assert stat(log, "downloader/request_count") <= list_pages + 1  # + robots.txt
     assert stat(log, "news/lists_stopped_at_listed_page") >= 1
     assert stat(log, "news/articles_skipped_as_exported") > 0
@@ -74,6 +75,7 @@ def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path, reac
         if a.story_kind == "original" and a.index not in sources
         and base + a.path in {r["url"] for r in first}
     ][:2]
+    assert len(revised) == 2
     grown.revised = {a.index for a in revised}
     server.site = grown
     later, log = crawl(base, tmp_path, "run3", reactor, "RECHECK_DAYS=36500")

@@ -12,7 +12,6 @@ import configparser
 import hashlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -218,19 +217,16 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
         daemon.stop()
 
 
-def work_tree_status() -> list[str] | None:
+def work_tree_status() -> list[str]:
     """``git status --porcelain --ignored`` of the project (build/ and *.egg-info are ignored
-    files, so plain --porcelain would not show them); None outside a git work tree."""
-    if shutil.which("git") is None:
-        return None
+    files, so plain --porcelain would not show them)."""
     result = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
     )
-    if result.returncode != 0:
-        return None
+    assert result.returncode == 0, f"the project must be a git work tree: {result.stderr}"
     return sorted(line for line in result.stdout.splitlines() if "__pycache__" not in line)
 
 
@@ -256,8 +252,7 @@ def deploy(scrapyd: Scrapyd, tmp_path: Path) -> None:
     after = work_tree_status()
     assert after == before, (
         "deploying changed the work tree: "
-        f"new {sorted(set(after or []) - set(before or []))}, "
-        f"gone {sorted(set(before or []) - set(after or []))}"
+        f"new {sorted(set(after) - set(before))}, gone {sorted(set(before) - set(after))}"
     )
 
     spiders = scrapyd.get("listspiders.json", project=scrapyd.project)

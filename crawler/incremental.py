@@ -32,6 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.statscollectors import StatsCollector
 
 from crawler.extraction.dates import BEIJING
 from crawler.request_meta import DEPTH, FOUND_VIA, NEXT_LIST_PAGE
@@ -64,6 +65,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         settings = crawler.settings
         self.state: CrawlState = crawl_state(crawler)
+        self.stats: StatsCollector = crawler.stats
         self.full_crawl = settings.get("CRAWL_MODE") == FULL_CRAWL
         self.recheck_days = settings.getint("RECHECK_DAYS")
         self.depth_limit = settings.getint("RELATED_DEPTH_LIMIT")
@@ -79,10 +81,6 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         middleware = cls(crawler)
         crawler.signals.connect(middleware.item_dropped, signal=signals.item_dropped)
         return middleware
-
-    @property
-    def stats(self) -> Any:
-        return self.crawler.stats
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         """The articles to recheck, then the frontier of earlier runs, then the spider's."""

@@ -85,14 +85,6 @@ def split_body(text: str, source: str | None = None) -> tuple[list[str], list[st
     return kept, removed
 
 
-def split_head_bylines(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """The leading paragraphs that look like bylines, and the paragraphs after them."""
-    count = 0
-    while count < len(paragraphs) and looks_like_byline(paragraphs[count]):
-        count += 1
-    return paragraphs[:count], paragraphs[count:]
-
-
 def _resolve_markup(text: str) -> str:
     """Text without tags, entities, invisible characters, in NFC, until none reappear."""
     while True:

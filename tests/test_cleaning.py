@@ -13,7 +13,6 @@ from crawler.cleaning import (
     clean_title,
     repeats_source,
     split_body,
-    split_head_bylines,
     strip_site_suffix,
 )
 from crawler.text import close_cjk_spaces
@@ -135,22 +134,6 @@ def test_title_loses_site_suffixes_only(title, expected):
 )
 def test_source_line_is_boilerplate_when_it_repeats_the_source(line, source, expected):
     assert repeats_source(line, source) is expected
-
-
-@pytest.mark.parametrize(
-    ("paragraphs", "bylines"),
-    [
-        ([SEED_BYLINE, "正文。"], [SEED_BYLINE]),
-        (["记者 张三", "正文。"], ["记者 张三"]),
-        (["文/张三", "通讯员 李四", "正文。"], ["文/张三", "通讯员 李四"]),
-        (["作者：张三", "正文。"], ["作者：张三"]),
-        (["正文。", "记者 张三"], []),
-        (["责任编辑：张三", "正文。"], []),
-        ([], []),
-    ],
-)
-def test_head_bylines(paragraphs, bylines):
-    assert split_head_bylines(paragraphs) == (bylines, paragraphs[len(bylines) :])
 
 
 def test_body_is_split_into_clean_paragraphs_and_boilerplate():

@@ -182,6 +182,27 @@ def test_body_paragraphs_drop_byline_editor_and_blank_lines() -> None:
     assert body_paragraphs(texts) == ["第一段。", "第二段 有空格。"]
 
 
+@pytest.mark.parametrize(
+    ("texts", "body"),
+    [
+        (["中国金融网首席金融观察员 金科", "正文。"], ["正文。"]),
+        (["记者 张三", "正文。"], ["正文。"]),
+        (["記者 林宸誼", "正文。"], ["正文。"]),
+        (["文/张三", "通讯员 李四", "正文。"], ["正文。"]),
+        (["作者：张三", "正文。"], ["正文。"]),
+        (["来源：新华社", "记者 张三", "正文。"], ["正文。"]),
+        (["原标题：央行宣布降准", "记者 张三", "正文。"], ["正文。"]),
+        (["原標題：央行宣布降準", "記者 張三", "正文。"], ["正文。"]),
+        (["责任编辑：张三", "正文。"], ["正文。"]),
+        (["正文。", "记者 张三"], ["正文。", "记者 张三"]),
+        (["正文。", "原标题：央行宣布降准"], ["正文。", "原标题：央行宣布降准"]),
+        ([], []),
+    ],
+)
+def test_body_head_loses_bylines_source_and_boilerplate_lines(texts, body) -> None:
+    assert body_paragraphs(texts) == body
+
+
 PAGE = "<html><head>{meta}<title>中国金融网</title></head><body><p>{text}</p></body></html>"
 TEXT = "金融活水润泽实体经济𠮷"
 GBK_CONTENT_TYPE = "text/html; charset=GBK"

@@ -21,6 +21,7 @@ from crawler.text import (
     RIGHTS_RESERVED,
     SCAN_PROMPT,
     SHARE_PROMPT,
+    is_boilerplate_line,
     join_lines,
 )
 
@@ -48,11 +49,22 @@ _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org)\b")
 
 
 def body_paragraphs(texts: Iterable[str]) -> list[str]:
-    """Non-empty stripped paragraphs, leading byline/source lines and editor lines dropped."""
+    """Non-empty stripped paragraphs, editor lines dropped, and the head of the body: the
+    byline, source and boilerplate lines (``原标题：…``) before the first paragraph of text.
+
+    This is the one place a byline leaves the body; the page's byline is the ``byline``
+    field (a profile's selector, else the generic extractor reads it from the body head).
+    """
     paragraphs = [paragraph for paragraph in map(join_lines, texts) if paragraph]
-    while paragraphs and (looks_like_byline(paragraphs[0]) or is_source_line(paragraphs[0])):
+    while paragraphs and _is_head_line(paragraphs[0]):
         paragraphs.pop(0)
     return [paragraph for paragraph in paragraphs if not is_editor_line(paragraph)]
+
+
+def _is_head_line(paragraph: str) -> bool:
+    return (
+        looks_like_byline(paragraph) or is_source_line(paragraph) or is_boilerplate_line(paragraph)
+    )
 
 
 def line_value(line: Line) -> float:

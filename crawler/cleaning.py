@@ -11,7 +11,8 @@ import unicodedata
 
 from w3lib.html import replace_entities
 
-from crawler.extraction.bylines import EDITOR_LABELS, looks_like_byline
+from crawler.extraction.bylines import looks_like_byline
+from crawler.text import SHORT_LINE, close_cjk_spaces, is_boilerplate_line, join_lines
 
 _INVISIBLE = re.compile(
     "[\u200b-\u200d\u2060\ufeff"  # zero-width characters
@@ -29,19 +30,6 @@ _INLINE_TAGS = (
 _BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK_TAGS})(?=[\s/>])[^<>]*>", re.IGNORECASE)
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE_TAGS})(?=[\s/>])[^<>]*>", re.IGNORECASE)
 
-_CJK = (
-    "\u2e80-\u2fdf"  # radicals
-    "\u3001-\u3029\u3030-\u303f"  # CJK punctuation, without the ideographic space and tone marks
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # ideographs
-    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\uffe0-\uffe6"  # full-width punctuation
-    "\U00020000-\U0003134f"  # ideographs beyond the BMP
-)
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_LINE_BREAK = re.compile(f"[{_LINE_BREAKS}]")
-_BROKEN_LINE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s*[{_LINE_BREAKS}]\s*(?=[{_CJK}])")
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
-_WHITESPACE = re.compile(r"\s+")
-
 _SITE_SUFFIX = re.compile(
     r"\s*[_|｜\-–—]+\s*"
     r"[^_|｜\-–—\s]{1,16}?"
@@ -51,39 +39,13 @@ _SITE_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 
-_OPENING = r"^[（(【\[]?\s*"
-BOILERPLATE_LINES: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(pattern)
-    for pattern in (
-        rf"{_OPENING}(?:责任编辑|責任編輯)",
-        rf"{_OPENING}{EDITOR_LABELS}\s*[:：]",
-        rf"{_OPENING}(?:免责声明|免責聲明)",
-        r"^[（(]\s*完\s*[)）]$",
-        rf"{_OPENING}(?:本文来源|本文來源)",
-        rf"{_OPENING}(?:分享到|扫一扫|掃一掃|点击进入|點擊進入)",
-        rf"{_OPENING}(?:原标题|原標題)",
-        r"(?i:copyright)\s*(?:©|\(c\)|\d{4})|^(?i:copyright)\b|©|版权所有|版權所有",
-        r"[\u4e00-\u9fff]ICP[备備证證]|公网安备|公網安備",
-    )
-)
-"""Lines that are page furniture, not article text. A line is boilerplate when a pattern
-matches at its start, or anywhere in it if the line is shorter than ``SHORT_LINE``."""
-
-SHORT_LINE = 60
-_SOURCE_LABEL = re.compile(rf"{_OPENING}(?:来源|來源|稿源)\s*[:：]\s*")
+_SOURCE_LABEL = re.compile(r"^[（(【\[]?\s*(?:来源|來源|稿源)\s*[:：]\s*")
 
 
 def clean_text_line(text: str) -> str:
     """One line of text (title, source, byline): markup resolved, Unicode and whitespace
     normalized; a line break between two CJK characters vanishes, spaces stay."""
-    text = _resolve_markup(text)
-    text = _BROKEN_LINE_BETWEEN_CJK.sub("", text)
-    return _WHITESPACE.sub(" ", text).strip()
-
-
-def clean_paragraph(text: str) -> str:
-    """A body paragraph: like ``clean_text_line``, and no space left between CJK characters."""
-    return _SPACE_BETWEEN_CJK.sub("", clean_text_line(text))
+    return join_lines(_resolve_markup(text))
 
 
 def clean_title(title: str) -> str:
@@ -96,15 +58,6 @@ def strip_site_suffix(title: str) -> str:
     while (suffix := _SITE_SUFFIX.search(title)) and title[: suffix.start()].strip():
         title = title[: suffix.start()]
     return title
-
-
-def is_boilerplate_line(line: str, source: str | None = None) -> bool:
-    """A body line that is page furniture, or a ``来源：`` line repeating the article's source."""
-    for pattern in BOILERPLATE_LINES:
-        found = pattern.search(line)
-        if found and (found.start() == 0 or len(line) < SHORT_LINE):
-            return True
-    return repeats_source(line, source)
 
 
 def repeats_source(line: str, source: str | None) -> bool:
@@ -122,21 +75,14 @@ def split_body(text: str, source: str | None = None) -> tuple[list[str], list[st
     """
     kept: list[str] = []
     removed: list[str] = []
-    for line in _LINE_BREAK.split(text):
+    for line in text.splitlines():
         paragraph = clean_text_line(line)
         if not looks_like_byline(paragraph):
-            paragraph = _SPACE_BETWEEN_CJK.sub("", paragraph)
+            paragraph = close_cjk_spaces(paragraph)
         if paragraph:
-            (removed if is_boilerplate_line(paragraph, source) else kept).append(paragraph)
+            furniture = is_boilerplate_line(paragraph) or repeats_source(paragraph, source)
+            (removed if furniture else kept).append(paragraph)
     return kept, removed
-
-
-def split_head_bylines(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """The leading paragraphs that look like bylines, and the paragraphs after them."""
-    count = 0
-    while count < len(paragraphs) and looks_like_byline(paragraphs[count]):
-        count += 1
-    return paragraphs[:count], paragraphs[count:]
 
 
 def _resolve_markup(text: str) -> str:

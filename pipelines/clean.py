@@ -8,14 +8,7 @@ from dataclasses import replace
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.cleaning import (
-    clean_text_line,
-    clean_title,
-    split_body,
-    split_head_bylines,
-    strip_site_suffix,
-)
-from crawler.extraction.bylines import parse_authors
+from crawler.cleaning import clean_text_line, clean_title, split_body, strip_site_suffix
 from crawler.items import ArticleItem, content_sha256
 
 
@@ -32,16 +25,6 @@ def clean_article(item: ArticleItem) -> tuple[ArticleItem, Counter[str]]:
 
     paragraphs, boilerplate = split_body(item.content, source)
     changes["boilerplate_lines_removed"] += len(boilerplate)
-    head_bylines, body = split_head_bylines(paragraphs)
-    if head_bylines and byline is None:
-        byline = " ".join(head_bylines)
-        authors = authors or parse_authors(byline)
-        paragraphs = body
-        changes["byline_moved"] += 1
-    elif byline in head_bylines:
-        other_bylines = [line for line in head_bylines if line != byline]
-        paragraphs = other_bylines + body
-        changes["byline_duplicates_removed"] += len(head_bylines) - len(other_bylines)
 
     related = [
         {**entry, "title": entry["title"] and clean_title(entry["title"])} for entry in item.related
@@ -61,7 +44,11 @@ def clean_article(item: ArticleItem) -> tuple[ArticleItem, Counter[str]]:
 
 
 class CleanPipeline:
-    """Cleans every article's text fields (see ``crawler.cleaning``)."""
+    """Cleans every article's text fields (see ``crawler.cleaning``).
+
+    Bylines are not looked for in the body: extraction already moved the body's leading
+    byline to ``byline`` (``crawler.extraction.content.body_paragraphs``).
+    """
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats

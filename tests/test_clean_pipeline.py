@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 
+from crawler.extraction import extract_article
 from crawler.items import ArticleItem, build_article_item
 from crawler.replica.site import ReplicaSite
 from pipelines.clean import CleanPipeline, clean_article
@@ -52,8 +53,9 @@ def test_dirty_item_is_cleaned_and_counted(pipeline):
     dirty = article(
         title=" 央行宣布降准0.5个百分点_中国金融网\u200b",
         source="中国金融网\xa0",
+        byline=f"\u3000{SEED_BYLINE}&nbsp;",
+        authors=["金科\u200b"],
         content=(
-            f"\u3000\u3000{SEED_BYLINE}\n"
             "来源：中国金融网 2025年02月06日 06时41分\n"
             "&nbsp;中国人民银行宣布<b>下调</b>金融机构存款准备金率\n"
             "0.5个百分点，\r\n释放长期流动性约1万亿元。\n\n"
@@ -89,37 +91,44 @@ def test_dirty_item_is_cleaned_and_counted(pipeline):
     )
     assert pipeline.stats.get_stats() == {
         "clean/boilerplate_lines_removed": 4,
-        "clean/byline_moved": 1,
         "clean/title_suffix_removed": 1,
     }
 
 
 @pytest.mark.parametrize(
-    ("byline", "content", "expected_content", "changes"),
+    ("byline", "content"),
     [
-        ("记者 张三", "记者 张三\n正文。", "正文。", {"byline_duplicates_removed": 1}),
-        ("记者 张三", "通讯员 李四\n正文。", "通讯员 李四\n正文。", {}),
-        ("记者 张三", "正文。\n记者 张三", "正文。\n记者 张三", {}),
+        ("记者 张三", "正文。\n记者 张三"),
+        ("记者 张三", "记者 张三\n正文。"),
     ],
 )
-def test_body_byline_is_kept_out_when_the_item_has_one(byline, content, expected_content, changes):
+def test_bylines_in_the_body_stay_where_extraction_left_them(byline, content):
     cleaned, counted = clean_article(article(byline=byline, authors=["张三"], content=content))
-    assert (cleaned.byline, cleaned.authors, cleaned.content) == (
-        byline,
-        ["张三"],
-        expected_content,
-    )
-    assert counted == Counter(changes)
+    assert (cleaned.byline, cleaned.authors, cleaned.content) == (byline, ["张三"], content)
+    assert counted == Counter()
 
 
-def test_head_bylines_move_together():
-    cleaned, counted = clean_article(article(content="文/张三\n通讯员 李四\n正文。"))
-    assert (cleaned.byline, cleaned.authors, cleaned.content) == (
-        "文/张三 通讯员 李四",
-        ["张三", "李四"],
-        "正文。",
+def test_extracted_byline_leaves_the_body_once():
+    """Extraction moves a leading byline out of the body; cleaning finds nothing to move."""
+    html = (
+        "<html><head><title>央行宣布降准_中国金融网</title></head><body>"
+        "<h1>央行宣布降准</h1><div class=info>来源：新华社 2025-02-06 06:41</div>"
+        "<div class=content><p>记者 张三</p>"
+        f"<p>{'中国人民银行宣布下调金融机构存款准备金率0.5个百分点。' * 3}</p></div>"
+        "</body></html>"
     )
-    assert counted == Counter(byline_moved=1)
+    fields = extract_article(html.encode(), "http://news.example.org/a/1.html")
+    item = build_article_item(
+        fields,
+        url="http://news.example.org/a/1.html",
+        site=None,
+        found_via=None,
+        depth=0,
+        crawled_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert (item.byline, item.authors) == ("记者 张三", ["张三"])
+    assert item.content == "中国人民银行宣布下调金融机构存款准备金率0.5个百分点。" * 3
+    assert clean_article(item) == (item, Counter())
 
 
 def test_replica_articles_pass_through_unchanged(pipeline):

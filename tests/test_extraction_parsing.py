@@ -14,7 +14,6 @@ from crawler.extraction.bylines import (
 from crawler.extraction.content import body_paragraphs
 from crawler.extraction.dates import find_datetime, parse_datetime
 from crawler.extraction.decoding import decode_html
-from crawler.extraction.text import clean_paragraph
 
 SEED_TIME = "2025-02-06T06:41:00+08:00"
 
@@ -183,7 +182,28 @@ def test_body_paragraphs_drop_byline_editor_and_blank_lines() -> None:
     assert body_paragraphs(texts) == ["第一段。", "第二段 有空格。"]
 
 
-PAGE = '<html><head>{meta}<title>中国金融网</title></head><body><p>{text}</p></body></html>'
+@pytest.mark.parametrize(
+    ("texts", "body"),
+    [
+        (["中国金融网首席金融观察员 金科", "正文。"], ["正文。"]),
+        (["记者 张三", "正文。"], ["正文。"]),
+        (["記者 林宸誼", "正文。"], ["正文。"]),
+        (["文/张三", "通讯员 李四", "正文。"], ["正文。"]),
+        (["作者：张三", "正文。"], ["正文。"]),
+        (["来源：新华社", "记者 张三", "正文。"], ["正文。"]),
+        (["原标题：央行宣布降准", "记者 张三", "正文。"], ["正文。"]),
+        (["原標題：央行宣布降準", "記者 張三", "正文。"], ["正文。"]),
+        (["责任编辑：张三", "正文。"], ["正文。"]),
+        (["正文。", "记者 张三"], ["正文。", "记者 张三"]),
+        (["正文。", "原标题：央行宣布降准"], ["正文。", "原标题：央行宣布降准"]),
+        ([], []),
+    ],
+)
+def test_body_head_loses_bylines_source_and_boilerplate_lines(texts, body) -> None:
+    assert body_paragraphs(texts) == body
+
+
+PAGE = "<html><head>{meta}<title>中国金融网</title></head><body><p>{text}</p></body></html>"
 TEXT = "金融活水润泽实体经济𠮷"
 GBK_CONTENT_TYPE = "text/html; charset=GBK"
 
@@ -278,20 +298,3 @@ def test_decode_utf8_with_bom_whatever_the_page_declares(meta: str) -> None:
     text = decode_html(b"\xef\xbb\xbf" + page.encode("utf-8"))
     assert text.lstrip("\ufeff") == page
     assert not text.startswith("\ufeff")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("中国人民\n银行宣布", "中国人民银行宣布"),
-        ("中国人民\r\n   银行", "中国人民银行"),
-        ("降准。\n  此次", "降准。此次"),
-        ("下调0.5个\n百分点", "下调0.5个百分点"),
-        ("RMB\n1 trillion", "RMB 1 trillion"),
-        ("上涨\n3%", "上涨 3%"),
-        ("两场会谈， 目的", "两场会谈， 目的"),
-        ("\u3000\u3000第一段\xa0", "第一段"),
-    ],
-)
-def test_clean_paragraph_joins_cjk_lines_without_a_space(text: str, expected: str) -> None:
-    assert clean_paragraph(text) == expected

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import re
 
-from crawler.extraction.text import clean_line
+from crawler.text import EDITOR_LABELS, collapse_whitespace
 
 _SOURCE_LABEL = re.compile(r"(?:来源|來源|摘自|出处|出處|稿源)\s*[:：]\s*")
 _SOURCE_END = re.compile(
     r"\s*(?=\d{4}\s*[-/.年]\s*\d)"
     r"|\s+(?=\S{1,8}[:：/｜︱|]|作者|记者|記者|编辑|編輯|责编|責編|通讯员|通訊員)"
-    r"|(?:责任编辑|責任編輯|编辑|編輯|作者|记者|記者|时间|時間|发布|發布|日期|浏览|阅读|点击)\s*[:：]"
+    rf"|(?:{EDITOR_LABELS}|作者|记者|記者|时间|時間|发布|發布|日期|浏览|阅读|点击)\s*[:：]"
     r"|[|｜\]］】)）]|\s{2,}|\u3000"
 )
 _OPENING_BRACKET = re.compile(r"^[\[［【(（]\s*")
-EDITOR_LABELS = (
-    r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|编审|編審|值班编辑|值班編輯)"
-)
-"""Labels that introduce an editor (never an author), simplified and traditional."""
 _EDITOR_LINE = re.compile(rf"^[（(【\[]?\s*{EDITOR_LABELS}\s*[:：]")
 _EDITOR_ANYWHERE = re.compile(rf"(?:^|[\s【\[（(])\s*{EDITOR_LABELS}\s*[:：]")
 _EDITOR_TOKEN = re.compile(rf"^[（(【\[]?{EDITOR_LABELS}(?:[:：].*)?$")
@@ -31,9 +27,7 @@ _LABELLED_BYLINE = re.compile(
 _NAME_SEPARATORS = re.compile(r"[\s、，,;；/｜︱|]+")
 _SENTENCE_PUNCTUATION = re.compile(r"[。！？；!?;…]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，。！？；!?;…]")
-_ROLES = (
-    r"记者|記者|观察员|觀察員|评论员|評論員|分析师|分析師|撰稿人|研究员|研究員|通讯员|通訊員"
-)
+_ROLES = r"记者|記者|观察员|觀察員|评论员|評論員|分析师|分析師|撰稿人|研究员|研究員|通讯员|通訊員"
 _ROLE_WORDS = re.compile(
     rf"{_ROLES}|编辑|編輯|撰稿|撰文|主编|主編|主笔|主筆|经济学家|經濟學家|"
     r"实习|實習|见习|見習|特约|特約|首席|网|網|报|報|社|台|中心|研究院"
@@ -79,24 +73,24 @@ def find_source(line: str) -> str | None:
 
 def is_source_line(text: str) -> bool:
     """A short line that only states the source (``来源：新华社``)."""
-    line = clean_line(text)
+    line = collapse_whitespace(text)
     return len(line) <= _MAX_BYLINE_LENGTH and _SOURCE_LABEL.match(line) is not None
 
 
 def is_editor_line(text: str) -> bool:
     """A ``责任编辑：``/``编辑：`` line."""
-    return _EDITOR_LINE.match(clean_line(text)) is not None
+    return _EDITOR_LINE.match(collapse_whitespace(text)) is not None
 
 
 def mentions_editor(text: str) -> bool:
     """A short line naming an editor anywhere (``【纠错】【责任编辑:张三】``)."""
-    line = clean_line(text)
+    line = collapse_whitespace(text)
     return len(line) <= _MAX_BYLINE_LENGTH and _EDITOR_ANYWHERE.search(line) is not None
 
 
 def looks_like_byline(text: str) -> bool:
     """A short unpunctuated line with a byline label or a role, ending in a name."""
-    line = clean_line(text)
+    line = collapse_whitespace(text)
     if (
         not line
         or len(line) > _MAX_BYLINE_LENGTH
@@ -115,22 +109,22 @@ def looks_like_byline(text: str) -> bool:
 def find_byline(line: str) -> str | None:
     """The byline in a header line: the whole line, or its ``作者：...`` part."""
     if looks_like_byline(line):
-        return clean_line(line)
+        return collapse_whitespace(line)
     labelled = _LABELLED_BYLINE.search(line)
     if labelled and looks_like_byline(labelled.group()):
-        return clean_line(labelled.group())
+        return collapse_whitespace(labelled.group())
     return _reported_by(line)
 
 
 def find_credit(text: str) -> str | None:
     """A byline inside a paragraph: ``（记者 张三）``, ``（記者張三台北21日電）``, ``记者张三/文``,
     ``〔記者張三／台北報導〕``, or a line ``（张三）``."""
-    line = clean_line(text)
+    line = collapse_whitespace(text)
     dateline = _dateline_reporters(line)
     if dateline:
         return dateline
     for match in _CREDIT.finditer(line):
-        credit = clean_line(match["credit"])
+        credit = collapse_whitespace(match["credit"])
         if not _CLAUSE_PUNCTUATION.search(credit) and parse_authors(credit):
             return credit
     written = _WRITTEN_BY.search(line)
@@ -143,7 +137,7 @@ def find_credit(text: str) -> str | None:
 def _reported_by(line: str) -> str | None:
     """The reporters of a ``記者林宸誼／台北報導`` credit, as ``記者林宸誼``."""
     reported = _REPORTED_BY.search(line)
-    return clean_line(reported["credit"]) if reported else None
+    return collapse_whitespace(reported["credit"]) if reported else None
 
 
 def _dateline_reporters(line: str) -> str | None:
@@ -178,7 +172,7 @@ def parse_authors(byline: str) -> list[str]:
     A byline that is one user handle, a display name and the account in brackets
     (``史蒂文的家_藍天 (stevenhgm)``, as blog platforms name the blogger), is one person.
     """
-    line = clean_line(byline)
+    line = collapse_whitespace(byline)
     if is_editor_line(line) or _SOURCE_LABEL.match(line):
         return []
     unlabelled = _BYLINE_LABEL.sub("", line, count=1)
@@ -199,7 +193,7 @@ def declared_names(value: str) -> list[str]:
     to a fixed width, ``赵  培``, closed up) or a user handle. Nothing when an item is no
     name: an organisation, a URL, an account number, a list of keywords."""
     names: list[str] = []
-    for part in _DECLARED_SEPARATORS.split(clean_line(value)):
+    for part in _DECLARED_SEPARATORS.split(collapse_whitespace(value)):
         item = "".join(part.split()) if _SPACED_OUT_NAME.fullmatch(part) else part
         if parse_authors(item) != [item]:
             return []
@@ -213,7 +207,7 @@ def editor_names(text: str) -> list[str]:
     ``（编辑：严玉洁 王辉）``."""
     return [
         name
-        for match in _EDITOR_NAMES.finditer(clean_line(text))
+        for match in _EDITOR_NAMES.finditer(collapse_whitespace(text))
         for name in _NAME_SEPARATORS.split(match["names"])
         if name
     ]

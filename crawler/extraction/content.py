@@ -13,7 +13,17 @@ from collections.abc import Iterable
 
 from crawler.extraction.bylines import is_editor_line, is_source_line, looks_like_byline
 from crawler.extraction.layout import Line
-from crawler.extraction.text import clean_paragraph
+from crawler.text import (
+    CLICK_PROMPT,
+    COPYRIGHT,
+    COPYRIGHT_SIGN,
+    DISCLAIMER,
+    RIGHTS_RESERVED,
+    SCAN_PROMPT,
+    SHARE_PROMPT,
+    is_boilerplate_line,
+    join_lines,
+)
 
 _SENTENCE_PUNCTUATION = "，。！？；：,!?;"
 _CJK_PUNCTUATION = "，。！？；："
@@ -23,27 +33,38 @@ _SHORT_LINE_VALUE = -3.0
 _END_OF_TEXT = re.compile(
     r"^(?=.{0,30}$)\W{0,3}(?:相[关關](?:资讯|資訊|新闻|新聞|阅读|閱讀|文章|报道|報導|链接|連結|推荐|推薦)"
     r"|延伸[阅閱][读讀]|推[荐薦][阅閱][读讀]|上一篇|下一篇|上一[页頁]|下一[页頁]|[阅閱][读讀][上下]一篇"
-    r"|[网網]友[评評][论論]|[发發]表[评評][论論]|我要[评評][论論]|我来说两句|免[责責][声聲]明"
-    r"|版[权權][声聲]明|反侵权公告|分享到|.{0,4}[声聲]明\s*[:：]"
+    r"|[网網]友[评評][论論]|[发發]表[评評][论論]|我要[评評][论論]|我来说两句"
+    rf"|{DISCLAIMER}|{COPYRIGHT}[声聲]明|反侵权公告|{SHARE_PROMPT}|.{{0,4}}[声聲]明\s*[:：]"
     r"|(?:关键字|關鍵字|关键词|關鍵詞|标签|標籤)\s*[:：])"
     r"|^\W{0,3}(?:[热熱][点點门門]|精彩|更多).{0,6}$"
     r"|^.{0,6}(?:评论|評論|留言|跟帖).{0,6}$|^.{0,6}推[荐薦]$"
 )
 _NOT_TEXT = re.compile(
     r"^(?:(?=[^，。！？]{0,12}$)[【\[（(]?\s*(?:打印|列印|关闭|關閉|返回顶部|返回頂部|收藏|字号|字號"
-    r"|字体|字體|分享|扫一扫|掃一掃|点击|點擊)"
-    r"|页面功能|頁面功能|.{0,12}(?:版权所有|版權所有|Copyright|©))",
+    rf"|字体|字體|分享|{SCAN_PROMPT}|{CLICK_PROMPT})"
+    rf"|页面功能|頁面功能|.{{0,12}}(?:{RIGHTS_RESERVED}|{COPYRIGHT_SIGN}))",
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org)\b")
 
 
 def body_paragraphs(texts: Iterable[str]) -> list[str]:
-    """Non-empty stripped paragraphs, leading byline/source lines and editor lines dropped."""
-    paragraphs = [paragraph for paragraph in map(clean_paragraph, texts) if paragraph]
-    while paragraphs and (looks_like_byline(paragraphs[0]) or is_source_line(paragraphs[0])):
+    """Non-empty stripped paragraphs, editor lines dropped, and the head of the body: the
+    byline, source and boilerplate lines (``原标题：…``) before the first paragraph of text.
+
+    This is the one place a byline leaves the body; the page's byline is the ``byline``
+    field (a profile's selector, else the generic extractor reads it from the body head).
+    """
+    paragraphs = [paragraph for paragraph in map(join_lines, texts) if paragraph]
+    while paragraphs and _is_head_line(paragraphs[0]):
         paragraphs.pop(0)
     return [paragraph for paragraph in paragraphs if not is_editor_line(paragraph)]
+
+
+def _is_head_line(paragraph: str) -> bool:
+    return (
+        looks_like_byline(paragraph) or is_source_line(paragraph) or is_boilerplate_line(paragraph)
+    )
 
 
 def line_value(line: Line) -> float:

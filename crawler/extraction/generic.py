@@ -48,26 +48,48 @@ from crawler.extraction.dates import (
 from crawler.extraction.layout import Line, read_lines
 from crawler.extraction.page import Page
 from crawler.extraction.related import related_entries
-from crawler.extraction.text import clean_line
+from crawler.text import COPYRIGHT, COPYRIGHT_SIGN, ICP_FILING, collapse_whitespace
 
 _TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜–—]|-|::|\s@\s)\s*")
 _META_TITLES = '//meta[@property="og:title" or @name="twitter:title"]/@content'
 _MAX_TITLE_LENGTH = 120
-_PUBLISHED_NAMES = frozenset({
-    "article:published_time", "og:release_date", "pubdate", "publishdate", "publish-date",
-    "publish_date", "publication_date", "dc.date.issued", "dc.date", "prism.publicationdate",
-})
+_PUBLISHED_NAMES = frozenset(
+    {
+        "article:published_time",
+        "og:release_date",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "publish_date",
+        "publication_date",
+        "dc.date.issued",
+        "dc.date",
+        "prism.publicationdate",
+    }
+)
 _RELATED_HEADINGS = (
-    "相关资讯", "相关新闻", "相关阅读", "延伸阅读", "推荐阅读", "相关文章", "相关报道",
-    "相關資訊", "相關新聞", "相關閱讀", "延伸閱讀", "推薦閱讀", "相關文章", "相關報導",
+    "相关资讯",
+    "相关新闻",
+    "相关阅读",
+    "延伸阅读",
+    "推荐阅读",
+    "相关文章",
+    "相关报道",
+    "相關資訊",
+    "相關新聞",
+    "相關閱讀",
+    "延伸閱讀",
+    "推薦閱讀",
+    "相關文章",
+    "相關報導",
 )
 _RELATED_HEADING_EXTRA_CHARACTERS = 4
 _ZONE_END = re.compile(
     rf"^(?:{'|'.join(_RELATED_HEADINGS)}|上一篇|下一篇|网友评论|網友評論|热点新闻|熱點新聞"
-    r"|Copyright|©)",
+    rf"|{COPYRIGHT_SIGN})",
     re.IGNORECASE,
 )
-_NOT_A_DATE_LINE = re.compile(r"Copyright|©|版权|版權|ICP|备案", re.IGNORECASE)
+_NOT_A_DATE_LINE = re.compile(rf"{COPYRIGHT_SIGN}|{COPYRIGHT}|{ICP_FILING}", re.IGNORECASE)
 _HEADER_ZONE_LINES = 12
 _LINES_ABOVE_HEADLINE = 2
 _HEADER_LINE_LENGTH = 60
@@ -103,10 +125,10 @@ class GenericExtractor:
         yield from map(find_byline, self._header_zone)
         yield from map(find_bracketed_name, filter(find_datetime, self._header_zone))
         for text in self._body_head:
-            yield clean_line(text) if looks_like_byline(text) else find_credit(text)
+            yield collapse_whitespace(text) if looks_like_byline(text) else find_credit(text)
         yield self._declared_author
         for text in reversed(self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]):
-            yield clean_line(text) if looks_like_byline(text) else find_credit(text)
+            yield collapse_whitespace(text) if looks_like_byline(text) else find_credit(text)
         yield self._meta_author
 
     @cached_property
@@ -134,7 +156,7 @@ class GenericExtractor:
 
     @cached_property
     def _site_names_and_suffix(self) -> list[str]:
-        page_title = clean_line(self.page.selector.xpath("//title/text()").get(""))
+        page_title = collapse_whitespace(self.page.selector.xpath("//title/text()").get(""))
         return [*self._site_names, _site_suffix(page_title)]
 
     @cached_property
@@ -221,12 +243,12 @@ class GenericExtractor:
         meta_titles = selector.xpath(_META_TITLES).getall()
         declared_titles = [*self._json_ld_strings("headline"), *meta_titles]
         declared = [
-            {_squeeze(prefix) for prefix in _title_prefixes(clean_line(title))}
+            {_squeeze(prefix) for prefix in _title_prefixes(collapse_whitespace(title))}
             for title in declared_titles
         ]
         lines = self._lines
         h1_texts = {_squeeze(line.text) for line in lines if line.owner.tag == "h1"}
-        page_title = clean_line(selector.xpath("//title/text()").get(""))
+        page_title = collapse_whitespace(selector.xpath("//title/text()").get(""))
         prefixes = {_squeeze(prefix) for prefix in _title_prefixes(page_title)}
         site_names = {_squeeze(name) for name in (_site_suffix(page_title), *self._site_names)}
         site_names.discard("")
@@ -247,7 +269,7 @@ class GenericExtractor:
         h1_lines = [line.text for line in lines if line.owner.tag == "h1"]
         unshown = [*declared_titles, *h1_lines]
         fallback = [*unshown, _without_site_suffix(page_title)]
-        return next(filter(None, map(clean_line, fallback)), None), None
+        return next(filter(None, map(collapse_whitespace, fallback)), None), None
 
     @cached_property
     def _shown_lines(self) -> dict[str, list[int]]:

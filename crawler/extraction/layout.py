@@ -15,17 +15,61 @@ from typing import Any
 
 from lxml.etree import _Element
 
-from crawler.extraction.text import clean_paragraph
+from crawler.text import join_lines
 
-INLINE_TAGS = frozenset({
-    "a", "abbr", "b", "big", "cite", "code", "em", "font", "i", "img", "label", "mark", "q",
-    "s", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "wbr", "nobr",
-})
-SKIPPED_TAGS = frozenset({
-    "head", "title", "script", "style", "noscript", "template", "iframe", "select", "option",
-    "button", "textarea", "input", "svg", "canvas", "video", "audio", "object", "embed", "map",
-    "math",
-})
+INLINE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "big",
+        "cite",
+        "code",
+        "em",
+        "font",
+        "i",
+        "img",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "wbr",
+        "nobr",
+    }
+)
+SKIPPED_TAGS = frozenset(
+    {
+        "head",
+        "title",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "select",
+        "option",
+        "button",
+        "textarea",
+        "input",
+        "svg",
+        "canvas",
+        "video",
+        "audio",
+        "object",
+        "embed",
+        "map",
+        "math",
+    }
+)
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOILERPLATE_TAGS = frozenset({"nav", "footer", "aside"})
 _BOILERPLATE_MARK = re.compile(
@@ -168,7 +212,7 @@ class _Reader:
         if not self.pieces:
             return
         joined = "".join(self.pieces)
-        text = "" if joined.isspace() else clean_paragraph(joined)
+        text = "" if joined.isspace() else join_lines(joined)
         if text:
             chars = len(text) - text.count(" ")
             self.lines.append(

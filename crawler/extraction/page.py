@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from lxml import etree
+from lxml.etree import _Element
 from parsel import Selector
 from parsel.selector import create_root_node
+
+_VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,8 @@ class Page:
         """The absolute ``<link rel="canonical">`` href, if the page has one."""
         href = self.selector.css('link[rel~="canonical"]::attr(href)').get()
         return self.absolute(href) if href and href.strip() else None
+
+
+def element_text(element: _Element) -> str:
+    """All text inside ``element``, scripts and styles left out."""
+    return "".join(element.xpath(_VISIBLE_TEXT))

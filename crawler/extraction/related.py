@@ -5,8 +5,8 @@ from __future__ import annotations
 from lxml.etree import _Element
 
 from crawler.extraction.dates import find_datetime
-from crawler.extraction.page import Page
-from crawler.extraction.text import clean_line, element_text
+from crawler.extraction.page import Page, element_text
+from crawler.text import collapse_whitespace
 
 _TEXT_OUTSIDE_LINKS = ".//text()[not(ancestor::a) and not(ancestor::script)]"
 
@@ -15,7 +15,9 @@ def related_entry(item: _Element, page: Page) -> dict[str, str | None] | None:
     """Title, absolute URL and time of one list item; None when it links nowhere."""
     for link in item.iter("a"):
         href = link.get("href", "").strip()
-        title = clean_line(element_text(link)) or clean_line(link.get("title", ""))
+        title = collapse_whitespace(element_text(link)) or collapse_whitespace(
+            link.get("title", "")
+        )
         if href and title and not href.startswith(("#", "javascript:")):
             return {
                 "title": title,

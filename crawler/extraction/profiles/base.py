@@ -11,9 +11,9 @@ from scrapy.utils.url import url_is_from_any_domain
 from crawler.extraction.bylines import find_source, looks_like_byline
 from crawler.extraction.content import body_paragraphs
 from crawler.extraction.dates import find_datetime
-from crawler.extraction.page import Page
+from crawler.extraction.page import Page, element_text
 from crawler.extraction.related import related_entries
-from crawler.extraction.text import clean_line, element_text
+from crawler.text import collapse_whitespace
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class SiteProfile:
     def title(self, page: Page) -> str | None:
         for css in self.title_css:
             for element in page.selector.css(css):
-                title = clean_line(element_text(element.root))
+                title = collapse_whitespace(element_text(element.root))
                 if title:
                     return title
         return None
@@ -92,7 +92,7 @@ class SiteProfile:
 
     def byline(self, page: Page) -> str | None:
         for element in page.selector.css(self.byline_css):
-            line = clean_line(element_text(element.root))
+            line = collapse_whitespace(element_text(element.root))
             if line:
                 return line if looks_like_byline(line) else None
         return None
@@ -106,4 +106,4 @@ class SiteProfile:
         return related_entries(items, page)
 
     def _info_lines(self, page: Page) -> list[str]:
-        return [clean_line(element_text(e.root)) for e in page.selector.css(self.info_css)]
+        return [collapse_whitespace(element_text(e.root)) for e in page.selector.css(self.info_css)]

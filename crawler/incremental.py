@@ -116,44 +116,45 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
 
     def process_spider_input(self, response: Response) -> None:
         """Gives an article response the least depth its article was found at so far, and
-        marks it expanded from there before the spider follows its related links: a closer
-        discovery while they are being followed then asks for them again."""
+        notes it expanded from there before the spider follows its related links, so that a
+        closer discovery meanwhile asks for them again."""
         meta = response.meta
         if DEPTH not in meta or RECHECK in meta:
             return
-        requested = requested_key(response)
-        found = self.found.get(requested)
+        found = self.found.get(requested_key(response))
         if found is not None:
             meta[DEPTH], meta[FOUND_VIA] = found
-        for key in {requested, url_key(response.url)}:
-            self.mark_expanded(key, meta[DEPTH], meta[FOUND_VIA])
-        if requested != url_key(response.url):
-            # Its story is exported under the URL it redirected to: the requested URL is
-            # done once that one is exported.
-            self.state.remember_url(requested, response.url)
-            self.state.mark_visited(requested)
+        for key in {requested_key(response), url_key(response.url)}:
+            self.found.setdefault(key, (meta[DEPTH], meta[FOUND_VIA]))
+            self.expanded[key] = meta[DEPTH]
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        """The article of an article response, the last of its output: its related links
+        are in the frontier by now, so it is marked expanded in the state, under every URL
+        it has (requested, redirected to, canonical), in no batch before them."""
         if response is None or DEPTH not in response.meta:
             return item
         meta = response.meta
         if RECHECK in meta:
             previous_sha256, version = meta[RECHECK]
             return replace(item, version=version + 1, previous_sha256=previous_sha256)
-        canonical_url = ItemAdapter(item).get("canonical_url")
-        if canonical_url:
-            self.mark_expanded(url_key(canonical_url), meta[DEPTH], meta[FOUND_VIA])
+        depth, requested = meta[DEPTH], requested_key(response)
+        keys = {requested, url_key(response.url)}
+        if canonical_url := ItemAdapter(item).get("canonical_url"):
+            keys.add(url_key(canonical_url))
+        for key in keys:
+            self.found.setdefault(key, (depth, meta[FOUND_VIA]))
+            self.expanded[key] = depth
+            self.state.mark_expanded(key, depth)
+        if requested != url_key(response.url):
+            # Its story is exported under the URL it redirected to: the requested URL is
+            # done once that one is exported.
+            self.state.remember_url(requested, response.url)
+            self.state.mark_visited(requested)
         if meta.get(REEXPAND):
             return None
-        self.stats.inc_value(f"news/articles/depth_{meta[DEPTH]}")
+        self.stats.inc_value(f"news/articles/depth_{depth}")
         return item
-
-    def mark_expanded(self, key: str, depth: int, found_via: str | None) -> None:
-        """The article under ``key`` is parsed, and its related links followed from
-        ``depth``."""
-        self.found.setdefault(key, (depth, found_via))
-        self.expanded[key] = depth
-        self.state.mark_expanded(key, depth)
 
     def get_processed_request(self, request: Request, response: Response | None) -> Any:
         if response is None:

@@ -83,8 +83,12 @@ class NewsSpider(scrapy.Spider):
                 yield self.list_request(url)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        """The article's item, then requests for its related articles within the depth limit
-        (a page requested without depth, as by ``scrapy parse``, is taken as listed)."""
+        """Requests for the article's related articles within the depth limit, then its item
+        (a page requested without depth, as by ``scrapy parse``, is taken as listed).
+
+        The item comes last: once it is exported its related links are already recorded,
+        whatever moment the crawl is killed at.
+        """
         depth: int = response.meta.get(DEPTH, 0)
         profile = self.profile_for(response.url)
         fields = extract_article(
@@ -93,6 +97,9 @@ class NewsSpider(scrapy.Spider):
             response_headers(response),
             profile=profile.name if profile else None,
         )
+        if depth < self.related_depth_limit:
+            for entry in fields["related"]:
+                yield self.article_request(entry["url"], response.url, depth + 1)
         yield build_article_item(
             fields,
             url=response.url,
@@ -100,6 +107,3 @@ class NewsSpider(scrapy.Spider):
             found_via=response.meta.get(FOUND_VIA),
             depth=depth,
         )
-        if depth < self.related_depth_limit:
-            for entry in fields["related"]:
-                yield self.article_request(entry["url"], response.url, depth + 1)

@@ -47,7 +47,8 @@ def serve_replica(port: int, articles: int) -> subprocess.Popen[bytes]:
     """The replica in its own process, so that it does not share the crawler's CPU time."""
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler.replica", "--port", str(port), "--articles", str(articles)],
-        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while True:
@@ -71,10 +72,19 @@ def crawl(name: str, base_url: str, workdir: Path) -> Run:
     log_path = workdir / f"{name}.log"
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(PROJECT_ROOT))
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "replica", "-a", f"base_url={base_url}",
-        "-s", f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
-        "-s", f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
-        "-s", "LOG_LEVEL=INFO",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={base_url}",
+        "-s",
+        f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
+        "-s",
+        f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
+        "-s",
+        "LOG_LEVEL=INFO",
     ]
     started = time.perf_counter()
     with log_path.open("wb") as sink:

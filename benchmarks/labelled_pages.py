@@ -139,8 +139,10 @@ def apply_corrections(
             )
         value = correction.corrected
         fields[correction.field] = tuple(value) if correction.field == "authors" else value
-    return [replace(page, **changes[page.page_id]) if page.page_id in changes else page
-            for page in pages]
+    return [
+        replace(page, **changes[page.page_id]) if page.page_id in changes else page
+        for page in pages
+    ]
 
 
 def given_label(page: LabelledPage, field: str) -> Any:

@@ -84,6 +84,10 @@ class ExtractionDriftMonitor:
             logger.warning(
                 "Layout drift on %s: the profile missed %r on %d of %d pages (%.0f%%), "
                 "the generic extractor filled it; e.g. %s",
-                site, field, self.fallbacks[site, field], self.pages[site], share * 100,
+                site,
+                field,
+                self.fallbacks[site, field],
+                self.pages[site],
+                share * 100,
                 ", ".join(self.examples[site, field]),
             )

@@ -369,9 +369,7 @@ class RunManifest:
     def spider_opened(self, spider: Spider) -> None:
         """Begins the run, unless Scrapy disabled the feed exporter: then the crawl closes
         at once, since nothing it scraped would reach a file."""
-        if self.crawler.settings.getdict("FEEDS") and not self.crawler.get_extension(
-            FeedExporter
-        ):
+        if self.crawler.settings.getdict("FEEDS") and not self.crawler.get_extension(FeedExporter):
             logger.error(
                 "Refusing to crawl: Scrapy disabled the feed exporter (its error is above),"
                 " so no article would be written to a file"

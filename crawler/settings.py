@@ -10,8 +10,7 @@ COMMANDS_MODULE = "crawler.commands"
 # Who we are. Set CRAWLER_CONTACT (an e-mail or URL) to have it added to USER_AGENT.
 CRAWLER_CONTACT = ""
 USER_AGENT = (
-    f"cnfinance-news-crawler/{__version__} "
-    "(+https://pypi.org/project/cnfinance-news-crawler/)"
+    f"cnfinance-news-crawler/{__version__} (+https://pypi.org/project/cnfinance-news-crawler/)"
 )
 
 ADDONS = {

@@ -136,8 +136,9 @@ class DedupPipeline:
         content changed."""
         if adapter["content_sha256"] == previous:
             self.stats.inc_value("dedup/unchanged")
-            raise UnchangedArticle(f"{adapter['url']} is unchanged since version "
-                                   f"{adapter['version'] - 1}")
+            raise UnchangedArticle(
+                f"{adapter['url']} is unchanged since version {adapter['version'] - 1}"
+            )
         self.stats.inc_value("dedup/new_version")
         self.state.remember_content(content_hash(adapter["content"] or ""), adapter["url"])
         self._remember_version(adapter)
@@ -145,7 +146,9 @@ class DedupPipeline:
 
     def _remember_version(self, adapter: ItemAdapter) -> None:
         self.state.remember_version(
-            adapter["url"], adapter.get("published_at"), adapter["content_sha256"],
+            adapter["url"],
+            adapter.get("published_at"),
+            adapter["content_sha256"],
             adapter.get("version", 1),
         )
 

@@ -66,7 +66,9 @@ class ReplicaSpider(NewsSpider):
             self.base_url = self.server.base_url
             self.logger.info(
                 "Started the replica site (%d articles, seed %d) at %s",
-                self.articles, self.seed, self.base_url,
+                self.articles,
+                self.seed,
+                self.base_url,
             )
         self.start_urls = [f"{self.base_url}/", f"{self.base_url}{CNFINANCE_PREFIX}/"]
         async for request in super().start():

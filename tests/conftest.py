@@ -62,7 +62,11 @@ def run_scrapy(
         state = Path(tempfile.mkdtemp(prefix="crawl-state-")) / "state.sqlite"
         args = (*args, "-s", f"CRAWL_STATE_URI={state}")
     return subprocess.run(
-        [*SCRAPY, *args], cwd=cwd, env=scrapy_env(), capture_output=True, text=True,
+        [*SCRAPY, *args],
+        cwd=cwd,
+        env=scrapy_env(),
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 

@@ -23,25 +23,36 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 BATCH_ITEMS = 25
 
+
 def crawl_command(base_url: str, workdir: Path, reactor: str) -> list[str]:
     return [
-        *SCRAPY, "crawl", "replica", "-a", f"base_url={base_url}",
-        "-s", f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
-        "-s", f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
-        "-s", f"FEED_BATCH_ITEMS={BATCH_ITEMS}",
-        "-s", f"TWISTED_REACTOR={reactor}",
-        "-s", "LOG_LEVEL=INFO",
+        *SCRAPY,
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={base_url}",
+        "-s",
+        f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
+        "-s",
+        f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
+        "-s",
+        f"FEED_BATCH_ITEMS={BATCH_ITEMS}",
+        "-s",
+        f"TWISTED_REACTOR={reactor}",
+        "-s",
+        "LOG_LEVEL=INFO",
     ]
 
 
-def start_crawl(
-    base_url: str, workdir: Path, log: Path, reactor: str
-) -> subprocess.Popen[bytes]:
+def start_crawl(base_url: str, workdir: Path, log: Path, reactor: str) -> subprocess.Popen[bytes]:
     env = scrapy_env()
     with log.open("ab") as sink:
         return subprocess.Popen(
             crawl_command(base_url, workdir, reactor),
-            cwd=workdir, env=env, stdout=sink, stderr=sink,
+            cwd=workdir,
+            env=env,
+            stdout=sink,
+            stderr=sink,
         )
 
 

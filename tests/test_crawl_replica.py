@@ -20,7 +20,14 @@ from tests.conftest import PROJECT_ROOT, fetch_truth, read_jsonl, run_scrapy
 pytestmark = pytest.mark.e2e
 
 EXTRACTED_FIELDS = (
-    "title", "source", "byline", "authors", "published_at", "content", "related", "site",
+    "title",
+    "source",
+    "byline",
+    "authors",
+    "published_at",
+    "content",
+    "related",
+    "site",
 )
 SCHEMA = Draft202012Validator(
     json.loads((PROJECT_ROOT / "schema" / "article.schema.json").read_text("utf-8"))
@@ -122,7 +129,8 @@ def test_layout_drift_falls_back_to_generic_and_raises_the_alarm(replica_server,
     articles = by_any_url(truth)
     drifted = {
         url
-        for a in server.site.articles if server.site.is_drifted(a)
+        for a in server.site.articles
+        if server.site.is_drifted(a)
         for url in (server.base_url + a.path, *articles[server.base_url + a.path]["aliases"])
     }
     for record in records:
@@ -135,11 +143,13 @@ def test_layout_drift_falls_back_to_generic_and_raises_the_alarm(replica_server,
         warning = re.search(
             rf"Layout drift on financeun: the profile missed '{field}' on (\d+) of (\d+) pages"
             r".*e\.g\. (\S+), (\S+), (\S+)$",
-            result.stderr, re.M,
+            result.stderr,
+            re.M,
         )
         assert warning, field
-        fallbacks = int(re.search(rf"'extraction/fallback/financeun/{field}': (\d+)",
-                                  result.stderr)[1])
+        fallbacks = int(
+            re.search(rf"'extraction/fallback/financeun/{field}': (\d+)", result.stderr)[1]
+        )
         assert (int(warning[1]), int(warning[2])) == (fallbacks, pages)
         assert 0.2 < fallbacks / pages < 0.45
         assert set(warning.groups()[2:]) <= drifted
@@ -154,8 +164,14 @@ def test_mark_policy_exports_duplicates_pointing_at_the_first_copy(replica_serve
     server = replica_server(articles=400, seed=7)
     out = tmp_path / "out.jsonl"
     result = run_scrapy(
-        "crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out),
-        "-s", "DEDUP_POLICY=mark",
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={server.base_url}",
+        "-O",
+        str(out),
+        "-s",
+        "DEDUP_POLICY=mark",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     truth = fetch_truth(server.base_url)
@@ -176,8 +192,14 @@ def test_related_depth_limit_setting(replica_server, tmp_path, limit):
     server = replica_server(articles=250, seed=11)
     out = tmp_path / "out.jsonl"
     result = run_scrapy(
-        "crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out),
-        "-s", f"RELATED_DEPTH_LIMIT={limit}",
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={server.base_url}",
+        "-O",
+        str(out),
+        "-s",
+        f"RELATED_DEPTH_LIMIT={limit}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert_matches_truth(read_jsonl(out), fetch_truth(server.base_url), limit=limit)
@@ -212,14 +234,24 @@ def test_article_spider_crawls_given_pages_and_their_related_news(replica_server
     server = replica_server(articles=120, seed=5)
     truth = by_any_url(fetch_truth(server.base_url))
     start = next(
-        t for t in truth.values()
-        if t["site"] == "financeun" and not t["disallowed"] and not t["aliases"]
+        t
+        for t in truth.values()
+        if t["site"] == "financeun"
+        and not t["disallowed"]
+        and not t["aliases"]
         and all(not truth[e["url"]]["disallowed"] for e in t["related"])
     )
     out = tmp_path / "out.jsonl"
     result = run_scrapy(
-        "crawl", "article", "-a", f"url={start['url']}", "-O", str(out),
-        "-s", "RELATED_DEPTH_LIMIT=1", cwd=tmp_path,
+        "crawl",
+        "article",
+        "-a",
+        f"url={start['url']}",
+        "-O",
+        str(out),
+        "-s",
+        "RELATED_DEPTH_LIMIT=1",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (tmp_path / "data").exists()  # -O replaces the default dated feed
@@ -239,9 +271,19 @@ def test_requests_waiting_for_robots_txt_are_all_checked(replica_server, tmp_pat
     allowed = [t["url"] for t in truth if not t["disallowed"] and not t["aliases"]][:6]
     out = tmp_path / "out.jsonl"
     result = run_scrapy(
-        "crawl", "article", "-a", "url=" + ",".join(forbidden + allowed), "-O", str(out),
-        "-s", "RELATED_DEPTH_LIMIT=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "DOWNLOAD_DELAY=0", cwd=tmp_path,
+        "crawl",
+        "article",
+        "-a",
+        "url=" + ",".join(forbidden + allowed),
+        "-O",
+        str(out),
+        "-s",
+        "RELATED_DEPTH_LIMIT=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert {r["url"] for r in read_jsonl(out)} == set(allowed)

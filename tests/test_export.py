@@ -213,15 +213,11 @@ def test_recover_leaves_a_running_processs_file_alone(tmp_path: Path) -> None:
     state = SqliteCrawlState(tmp_path / "state.sqlite")
     writing = tmp_path / f".1.jsonl.{os.getppid()}.tmp"
     writing.write_bytes(line(article(1)))
-    assert recover(tmp_path, state) == [
-        f"Left {writing} alone: process {os.getppid()} is running"
-    ]
+    assert recover(tmp_path, state) == [f"Left {writing} alone: process {os.getppid()} is running"]
     assert writing.exists()
 
 
-def test_a_storage_recovers_its_directory_once_when_built(
-    crawler: Crawler, tmp_path: Path
-) -> None:
+def test_a_storage_recovers_its_directory_once_when_built(crawler: Crawler, tmp_path: Path) -> None:
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     leftover = feeds / f".1.jsonl.{dead_pid()}.tmp"
@@ -312,7 +308,9 @@ def test_a_killed_run_is_ended_with_a_manifest_at_the_next_start(tmp_path: Path)
     later.signals.send_catch_log(signals.spider_opened, spider=later.spider)
 
     assert sorted(p.name for p in feeds.iterdir()) == [
-        "1.jsonl", "2.jsonl", f"{killed_run}.manifest.json"
+        "1.jsonl",
+        "2.jsonl",
+        f"{killed_run}.manifest.json",
     ]
     written = json.loads((feeds / f"{killed_run}.manifest.json").read_text("utf-8"))
     assert written["status"] == "killed" and written["finished_at"] is None
@@ -340,12 +338,18 @@ def test_feed_uris_may_name_the_run(tmp_path: Path) -> None:
 
 
 CRAWL_SETTINGS = [
-    "-s", "CRAWL_STATE_CLASS=crawler.state.sqlite.SqliteCrawlState",
-    "-s", "FEED_STORAGES=" + json.dumps({"": STORAGE, "file": STORAGE}),
-    "-s", "EXTENSIONS=" + json.dumps({"crawler.export.RunManifest": 600}),
-    "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=10",
-    "-s", "FEED_BATCH_ITEMS=10",
-    "-s", "DEFAULT_FEED_URI=feeds/%(name)s/%(time)s-%(batch_id)03d.jsonl",
+    "-s",
+    "CRAWL_STATE_CLASS=crawler.state.sqlite.SqliteCrawlState",
+    "-s",
+    "FEED_STORAGES=" + json.dumps({"": STORAGE, "file": STORAGE}),
+    "-s",
+    "EXTENSIONS=" + json.dumps({"crawler.export.RunManifest": 600}),
+    "-s",
+    "FEED_EXPORT_BATCH_ITEM_COUNT=10",
+    "-s",
+    "FEED_BATCH_ITEMS=10",
+    "-s",
+    "DEFAULT_FEED_URI=feeds/%(name)s/%(time)s-%(batch_id)03d.jsonl",
 ]
 
 
@@ -355,7 +359,10 @@ def crawl(base_url: str, cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as stderr:
         return subprocess.Popen(
             [*SCRAPY, "crawl", "replica", "-a", f"base_url={base_url}", *CRAWL_SETTINGS],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
 
 
@@ -418,8 +425,14 @@ def test_a_crawl_whose_feed_scrapy_disables_refuses_to_start_and_loses_nothing(
     server = replica_server(articles=120, seed=12)
     state = f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}"
     refused = run_scrapy(
-        "crawl", "replica", "-a", f"base_url={server.base_url}", "-s", state,
-        "-s", f"DEFAULT_FEED_URI={tmp_path}/srv/news/%(name)s/%(time)s.jsonl",
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={server.base_url}",
+        "-s",
+        state,
+        "-s",
+        f"DEFAULT_FEED_URI={tmp_path}/srv/news/%(name)s/%(time)s.jsonl",
         cwd=tmp_path,
     )
     assert refused.returncode == 1
@@ -431,8 +444,14 @@ def test_a_crawl_whose_feed_scrapy_disables_refuses_to_start_and_loses_nothing(
 
     out = tmp_path / "data"
     later = run_scrapy(
-        "crawl", "replica", "-a", f"base_url={server.base_url}", "-s", state,
-        "-s", f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={server.base_url}",
+        "-s",
+        state,
+        "-s",
+        f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
         cwd=tmp_path,
     )
     assert later.returncode == 0, later.stderr[-3000:]

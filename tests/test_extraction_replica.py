@@ -69,9 +69,7 @@ def test_seed_article(seed_page: tuple[bytes, dict], profile: str | None) -> Non
 
 def test_seed_article_keys(seed_page: tuple[bytes, dict]) -> None:
     body, truth = seed_page
-    assert set(extract_article(body, truth["url"])) == {
-        *FIELDS, "extraction", "canonical_url"
-    }
+    assert set(extract_article(body, truth["url"])) == {*FIELDS, "extraction", "canonical_url"}
 
 
 def test_replica_has_both_layouts(rendered: list[tuple[bytes, dict]]) -> None:
@@ -82,9 +80,7 @@ def test_replica_has_both_layouts(rendered: list[tuple[bytes, dict]]) -> None:
 
 
 @pytest.mark.parametrize("layout", ["financeun", "cnfinance"])
-def test_every_article_through_its_profile(
-    rendered: list[tuple[bytes, dict]], layout: str
-) -> None:
+def test_every_article_through_its_profile(rendered: list[tuple[bytes, dict]], layout: str) -> None:
     problems = []
     for body, truth in rendered:
         if truth["site"] == layout:

@@ -28,11 +28,18 @@ def crawl(
     """One run against the replica, in batches of 5 articles; its records and its log."""
     out = workdir / run
     result = run_scrapy(
-        "crawl", "replica", "-a", f"base_url={base_url}",
-        "-s", f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
-        "-s", f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
-        "-s", "FEED_BATCH_ITEMS=5",
-        "-s", f"TWISTED_REACTOR={reactor}",
+        "crawl",
+        "replica",
+        "-a",
+        f"base_url={base_url}",
+        "-s",
+        f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
+        "-s",
+        f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
+        "-s",
+        "FEED_BATCH_ITEMS=5",
+        "-s",
+        f"TWISTED_REACTOR={reactor}",
         *(arg for setting in settings for arg in ("-s", setting)),
         cwd=workdir,
     )
@@ -71,8 +78,10 @@ def test_runs_export_only_new_or_changed_articles(replica_server, tmp_path, reac
     grown = ReplicaSite(articles=170, seed=SEED)
     sources = {a.source_index for a in grown.articles}
     revised = [
-        a for a in grown.articles[20:60]
-        if a.story_kind == "original" and a.index not in sources
+        a
+        for a in grown.articles[20:60]
+        if a.story_kind == "original"
+        and a.index not in sources
         and base + a.path in {r["url"] for r in first}
     ][:2]
     assert len(revised) == 2

@@ -55,8 +55,7 @@ def _label(page: LabelledPage, field: str) -> Any:
 
 def _body_floor(page: LabelledPage) -> float:
     return next(
-        (floor for prefix, (floor, _) in BODY_F1_FLOORS.items()
-         if page.page_id.startswith(prefix)),
+        (floor for prefix, (floor, _) in BODY_F1_FLOORS.items() if page.page_id.startswith(prefix)),
         BODY_F1_FLOOR,
     )
 
@@ -106,7 +105,8 @@ def test_every_news_page_is_scored_on_every_labelled_field() -> None:
 
 
 @pytest.mark.parametrize(
-    "page", [page for page in load_pages() if page.read_bytes().startswith(b"\xef\xbb\xbf")],
+    "page",
+    [page for page in load_pages() if page.read_bytes().startswith(b"\xef\xbb\xbf")],
     ids=lambda page: page.page_id,
 )
 def test_utf8_bom_pages_decode_without_the_bom(page: LabelledPage) -> None:
@@ -147,10 +147,13 @@ META_AUTHORS = {
 }
 
 
-@pytest.mark.parametrize(("prefix", "expected"), [
-    pytest.param(prefix, authors, id=f"{prefix}: {reason}")
-    for prefix, (authors, reason) in META_AUTHORS.items()
-])
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        pytest.param(prefix, authors, id=f"{prefix}: {reason}")
+        for prefix, (authors, reason) in META_AUTHORS.items()
+    ],
+)
 def test_meta_author_is_taken_only_when_it_names_people_not_editors(
     prefix: str, expected: list[str]
 ) -> None:

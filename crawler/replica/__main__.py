@@ -14,7 +14,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=1000, help="10 to 100000")
     parser.add_argument("--seed", type=int, default=1, help="the site is a function of this")
     parser.add_argument(
-        "--drift", type=float, default=0.0,
+        "--drift",
+        type=float,
+        default=0.0,
         help="share of financeun article pages in a newer layout that the profile misses",
     )
     args = parser.parse_args(argv)

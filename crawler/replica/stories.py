@@ -70,14 +70,21 @@ def market_report_paragraphs(published: datetime, rng: random.Random) -> list[st
     values = {
         "day": f"{published.month}月{published.day}日",
         "trend": rng.choice(("集体收涨", "涨跌不一", "集体收跌")),
-        "sh_move": move(), "sh": f"{rng.randint(280000, 360000) / 100:.2f}",
-        "sz_move": move(), "sz": f"{rng.randint(900000, 1200000) / 100:.2f}",
-        "cy_move": move(), "cy": f"{rng.randint(180000, 260000) / 100:.2f}",
+        "sh_move": move(),
+        "sh": f"{rng.randint(280000, 360000) / 100:.2f}",
+        "sz_move": move(),
+        "sz": f"{rng.randint(900000, 1200000) / 100:.2f}",
+        "cy_move": move(),
+        "cy": f"{rng.randint(180000, 260000) / 100:.2f}",
         "turnover": str(rng.randint(6000, 14000)),
-        "volume_change": rng.choice(("放量", "缩量")), "delta": str(rng.randint(50, 2000)),
-        "north_flow": rng.choice(("买入", "卖出")), "north": f"{rng.randint(100, 9000) / 100:.2f}",
-        "sector_up": "、".join(sectors[:2]), "sector_down": "、".join(sectors[2:]),
-        "rising": str(rng.randint(800, 4200)), "falling": str(rng.randint(800, 4200)),
+        "volume_change": rng.choice(("放量", "缩量")),
+        "delta": str(rng.randint(50, 2000)),
+        "north_flow": rng.choice(("买入", "卖出")),
+        "north": f"{rng.randint(100, 9000) / 100:.2f}",
+        "sector_up": "、".join(sectors[:2]),
+        "sector_down": "、".join(sectors[2:]),
+        "rising": str(rng.randint(800, 4200)),
+        "falling": str(rng.randint(800, 4200)),
     }
     return [paragraph.format(**values) for paragraph in _MARKET_PARAGRAPHS]
 

@@ -75,7 +75,9 @@ def assert_union_is_truth(workdir: Path, base_url: str) -> None:
     records = finished_records(out)
     counts = Counter(r["url"] for r in records)
     assert [url for url, n in counts.items() if n > 1] == [], "an article was exported twice"
-    assert_matches_truth(records, fetch_truth(base_url), limit=2)
+    # Across runs, an article's found_via may have been exported by a later run that found
+    # it closer to a list page than when it linked the article.
+    assert_matches_truth(records, fetch_truth(base_url), limit=2, one_run=False)
     assert not list(out.rglob("*.tmp")), "a temporary batch file was left behind"
 
 

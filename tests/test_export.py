@@ -423,18 +423,16 @@ def test_a_crawl_whose_feed_scrapy_disables_refuses_to_start_and_loses_nothing(
     """The feed URI once suggested for schedules has no batch id: Scrapy disables its feed
     exporter. The crawl must refuse, remember nothing, and leave the next run everything."""
     server = replica_server(articles=120, seed=12)
-    state = f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}"
-    refused = run_scrapy(
-        "crawl",
-        "replica",
-        "-a",
-        f"base_url={server.base_url}",
-        "-s",
-        state,
-        "-s",
-        f"DEFAULT_FEED_URI={tmp_path}/srv/news/%(name)s/%(time)s.jsonl",
-        cwd=tmp_path,
-    )
+
+    def crawl(feed_uri: str) -> subprocess.CompletedProcess[str]:
+        state = f"CRAWL_STATE_URI={tmp_path / 'state.sqlite'}"
+        return run_scrapy(
+            *("crawl", "replica", "-a", f"base_url={server.base_url}", "-s", state),
+            *("-s", f"DEFAULT_FEED_URI={feed_uri}"),
+            cwd=tmp_path,
+        )
+
+    refused = crawl(f"{tmp_path}/srv/news/%(name)s/%(time)s.jsonl")
     assert refused.returncode == 1
     ours = [line for line in refused.stderr.splitlines() if "Refusing to crawl" in line]
     assert len(ours) == 1 and "ERROR" in ours[0]
@@ -443,17 +441,7 @@ def test_a_crawl_whose_feed_scrapy_disables_refuses_to_start_and_loses_nothing(
     assert not (tmp_path / "srv").exists()
 
     out = tmp_path / "data"
-    later = run_scrapy(
-        "crawl",
-        "replica",
-        "-a",
-        f"base_url={server.base_url}",
-        "-s",
-        state,
-        "-s",
-        f"DEFAULT_FEED_URI={out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
-        cwd=tmp_path,
-    )
+    later = crawl(f"{out}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl")
     assert later.returncode == 0, later.stderr[-3000:]
     records = [r for path in sorted(out.rglob("*.jsonl")) for r in read_jsonl(path)]
     truth = fetch_truth(server.base_url)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scrapy.settings import BaseSettings
 
+from crawler.config import check_settings
+
 
 class DefaultFeed:
     """Gives a crawl with no ``-o/-O`` and no ``FEEDS`` the batch files of
@@ -35,3 +37,12 @@ class ContactUserAgent:
             settings.set(
                 "USER_AGENT", f"{agent} ({contact})", priority=settings.getpriority("USER_AGENT")
             )
+
+
+class CheckedSettings:
+    """Stops a crawl before it starts when a setting of ``crawler.config.SETTINGS`` has a value
+    outside what is allowed (``ConfigError``: one line naming it). First in ``ADDONS``, so the
+    other add-ons read checked values."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        check_settings(settings)

@@ -91,8 +91,13 @@ def estimated_jaccard(a: bytes, b: bytes) -> float:
 
 @lru_cache(maxsize=32)
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) of the LSH for a threshold, as datasketch optimizes them for LSH_WEIGHTS."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    """(bands, rows) of the LSH for a threshold, as datasketch optimizes them for LSH_WEIGHTS;
+    from about 0.99 on, where its optimum is one band (which it refuses), two bands (the
+    candidates are checked against the threshold anyway)."""
+    try:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    except ValueError:
+        return 2, num_perm // 2
     return lsh.b, lsh.r
 
 

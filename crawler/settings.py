@@ -14,6 +14,7 @@ USER_AGENT = (
 )
 
 ADDONS = {
+    "crawler.addons.CheckedSettings": 0,
     "crawler.addons.DefaultFeed": 100,
     "crawler.addons.ContactUserAgent": 110,
 }

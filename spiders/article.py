@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 
+from crawler.config import HttpUrls, argument
 from spiders.base import NewsSpider
+
+
+@dataclass(frozen=True)
+class ArticleArguments:
+    """``-a url=URL[,URL...]``: the article pages to crawl (required)."""
+
+    url: tuple[str, ...] = argument(HttpUrls())
 
 
 class ArticleSpider(NewsSpider):
@@ -16,11 +25,11 @@ class ArticleSpider(NewsSpider):
 
     name = "article"
 
-    def __init__(self, url: str = "", **kwargs: Any) -> None:
+    arguments = ArticleArguments
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.start_urls = [part.strip() for part in url.split(",") if part.strip()]
-        if not self.start_urls:
-            raise ValueError("give the article URLs: scrapy crawl article -a url=URL[,URL...]")
+        self.start_urls = list(self.args.url)
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

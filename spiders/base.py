@@ -14,6 +14,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawler.config import SCHEDULER_ARGUMENTS, NoArguments, parse_arguments, setting
 from crawler.extraction import extract_article, extract_list
 from crawler.extraction.profiles import SiteProfile, profile_for_url
 from crawler.items import build_article_item
@@ -33,14 +34,23 @@ def response_headers(response: Response) -> dict[str, str]:
 
 class NewsSpider(scrapy.Spider):
     """Walks a site's lists page by page and follows every article's related news up to
-    ``RELATED_DEPTH_LIMIT`` hops; ``depth`` and ``found_via`` travel in the request meta."""
+    ``RELATED_DEPTH_LIMIT`` hops; ``depth`` and ``found_via`` travel in the request meta.
 
+    ``arguments``: the dataclass declaring the spider's ``-a`` arguments
+    (``crawler.config``); the values given are checked into ``self.args``, and an unknown
+    or bad one stops the crawl before it starts."""
+
+    arguments: type = NoArguments
     related_depth_limit: int = 2
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.args = parse_arguments(self.name, self.arguments, kwargs)
+        super().__init__(**{k: v for k, v in kwargs.items() if k in SCHEDULER_ARGUMENTS})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.related_depth_limit = crawler.settings.getint("RELATED_DEPTH_LIMIT")
+        spider.related_depth_limit = setting(crawler.settings, "RELATED_DEPTH_LIMIT")
         return spider
 
     def profile_for(self, url: str) -> SiteProfile | None:

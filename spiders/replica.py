@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,11 +11,24 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.config import Float, HttpUrls, Integer, argument
 from crawler.extraction.profiles import SiteProfile, get_profile
 from crawler.replica import ReplicaServer, ReplicaSite
-from crawler.replica.site import CNFINANCE_PREFIX, section_of_path
+from crawler.replica.site import CNFINANCE_PREFIX, MAX_ARTICLES, MIN_ARTICLES, section_of_path
 from crawler.state import MEMORY_CRAWL_STATE
 from spiders.base import NewsSpider
+
+
+@dataclass(frozen=True)
+class ReplicaArguments:
+    """``-a base_url=URL``: crawl a replica already served there; without it, one is started
+    in-process with ``articles`` articles from ``seed``, ``drift`` of its financeun pages in
+    a layout the profile misses."""
+
+    base_url: str = argument(HttpUrls(single=True, optional=True), "")
+    articles: int = argument(Integer(MIN_ARTICLES, MAX_ARTICLES), 1000)
+    seed: int = argument(Integer(), 1)
+    drift: float = argument(Float(0.0, 1.0), 0.0)
 
 
 class ReplicaSpider(NewsSpider):
@@ -33,19 +47,14 @@ class ReplicaSpider(NewsSpider):
         "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     }
 
-    def __init__(
-        self,
-        base_url: str = "",
-        articles: str = "1000",
-        seed: str = "1",
-        drift: str = "0",
-        **kwargs: Any,
-    ) -> None:
+    arguments = ReplicaArguments
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-        self.articles = int(articles)
-        self.seed = int(seed)
-        self.drift = float(drift)
+        self.base_url = self.args.base_url.rstrip("/")
+        self.articles = self.args.articles
+        self.seed = self.args.seed
+        self.drift = self.args.drift
         self.server: ReplicaServer | None = None
 
     @classmethod

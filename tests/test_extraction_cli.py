@@ -50,3 +50,21 @@ def test_cli_rejects_unknown_profile(tmp_path: Path) -> None:
     result = run_cli(str(page), "--url", "http://example.com/", "--profile", "sina")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_cli_refuses_a_missing_page_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(str(tmp_path / "missing.html"), "--url", "http://example.com/a")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {str(tmp_path / 'missing.html')!r}: No such file or directory"
+    ]
+
+
+def test_cli_refuses_a_url_that_is_not_http_in_one_line(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>x</p>")
+    for url in ("notaurl", "ftp://example.com/a"):
+        result = run_cli(str(page), "--url", url)
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [f"error: --url {url!r}: an http(s) URL"]

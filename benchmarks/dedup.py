@@ -15,15 +15,17 @@ import argparse
 import gc
 import random
 import re
+import resource
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.labelled_pages import load_pages
 from benchmarks.machine import load_average, results_header
+from benchmarks.progress import counted, duration, estimate, say
 from crawler.dedup import (
     NEAR_THRESHOLD,
     NUM_PERM,
@@ -48,6 +50,11 @@ REPLICA_ARTICLES = 10_000
 HEAVY_REPOST = "3 sentences replaced"
 SWEEP_THRESHOLDS = (0.5, 0.55, 0.6, 0.7, 0.8)
 SYNTHETIC_BODY_CHARS = 1500
+CALIBRATION_BODIES = 100
+LABELLED_PAIRS = 1900
+REPLICA_SITE_SECONDS = 20.0
+BASELINE_SLOWDOWN = 30
+"""The exact baseline's time per item over ours (20-47x, by the machine's load)."""
 PACKAGES = ("datasketch", "numpy", "scrapy", "w3lib")
 
 DISCLAIMERS = (
@@ -70,6 +77,8 @@ MARKET_REPORT = (
     "分析人士指出，当前市场估值处于历史相对低位，政策面持续释放积极信号，中长期资金入市节奏加快，"
     "后市有望延续震荡上行格局，投资者可关注业绩确定性较强的优质龙头。"
 )
+
+STARTED = time.monotonic()
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;」”\"]*")
 
@@ -353,16 +362,16 @@ def missed(measured: Sequence[Measured], threshold: float = NEAR_THRESHOLD) -> s
 # -- throughput -----------------------------------------------------------------------------
 
 
-def synthetic_bodies(count: int, seed: int = SEED) -> list[str]:
-    """Distinct bodies of about SYNTHETIC_BODY_CHARS characters from the replica's corpus."""
+def synthetic_bodies(count: int, seed: int = SEED) -> Iterator[str]:
+    """Distinct bodies of about SYNTHETIC_BODY_CHARS characters from the replica's corpus,
+    one at a time: the same ones for the same seed, never all held at once (100,000 of them
+    are 320 MB)."""
     rng = random.Random(seed)
-    bodies = []
     for _ in range(count):
         paragraphs: list[str] = []
         while sum(map(len, paragraphs)) < SYNTHETIC_BODY_CHARS:
             paragraphs.append("".join(corpus_sentence(rng) for _ in range(rng.randint(2, 5))))
-        bodies.append("\n".join(paragraphs))
-    return bodies
+        yield "\n".join(paragraphs)
 
 
 def article_url(n: int) -> str:
@@ -383,27 +392,34 @@ class Throughput:
 
 
 def run_index(
-    bodies: Sequence[str], threshold: float = NEAR_THRESHOLD, num_perm: int = NUM_PERM
+    bodies: Iterable[str],
+    threshold: float = NEAR_THRESHOLD,
+    num_perm: int = NUM_PERM,
+    keep_signatures: bool = True,
 ) -> Throughput:
-    """Each body signed, looked up and added, timed by part."""
+    """Each body signed, looked up and added, timed by part (the bodies are made outside the
+    timed parts); the signatures are kept for the memory measurement if asked."""
     index = NearDuplicateIndex(threshold, num_perm)
     signatures = []
     signing = indexing = 0.0
     duplicates = 0
+    items = 0
     for n, body in enumerate(bodies):
+        items += 1
         start = time.perf_counter()
         sig = signature(body, num_perm=num_perm)
         middle = time.perf_counter()
         if sig is None:
             continue
-        signatures.append(sig)
+        if keep_signatures:
+            signatures.append(sig)
         if index.find(sig) is None:
             index.add(article_url(n), sig)
         else:
             duplicates += 1
         indexing += time.perf_counter() - middle
         signing += middle - start
-    return Throughput(len(bodies), signing, indexing, duplicates, signatures)
+    return Throughput(items, signing, indexing, duplicates, signatures)
 
 
 def _traced_bytes(signatures: Sequence[bytes], threshold: float, with_state: bool) -> int:
@@ -439,12 +455,14 @@ def memory_per_item(
     return index_bytes / len(signatures), total_bytes / len(signatures)
 
 
-def run_baseline(bodies: Sequence[str], threshold: float = NEAR_THRESHOLD) -> Throughput:
+def run_baseline(bodies: Iterable[str], threshold: float = NEAR_THRESHOLD) -> Throughput:
     """Exact pairwise Jaccard: each body's shingle set against every kept body's."""
     kept: list[set[str]] = []
     signing = comparing = 0.0
     duplicates = 0
+    items = 0
     for body in bodies:
+        items += 1
         start = time.perf_counter()
         grams = shingles(body)
         middle = time.perf_counter()
@@ -454,7 +472,7 @@ def run_baseline(bodies: Sequence[str], threshold: float = NEAR_THRESHOLD) -> Th
             kept.append(grams)
         comparing += time.perf_counter() - middle
         signing += middle - start
-    return Throughput(len(bodies), signing, comparing, duplicates, [])
+    return Throughput(items, signing, comparing, duplicates, [])
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -488,13 +506,20 @@ def quality_rows(everything: list[Measured]) -> list[str]:
     return rows
 
 
-def best_of(bodies: Sequence[str], repeats: int) -> Throughput:
-    """The fastest signature and index times of ``repeats`` runs, each with a fresh index.
+def best_of(size: int, repeats: int) -> Throughput:
+    """The fastest signature and index times of ``repeats`` runs over the same ``size``
+    synthetic bodies, each with a fresh index; the signatures of the first run.
 
     Other processes on the machine only ever slow a run down, so the minimum is the least
     disturbed measurement.
     """
-    runs = [run_index(bodies) for _ in range(repeats)]
+    runs = [
+        run_index(
+            counted(synthetic_bodies(size), size, f"{size:,} bodies, run {n + 1} of {repeats}"),
+            keep_signatures=n == 0,
+        )
+        for n in range(repeats)
+    ]
     return replace(
         runs[0],
         signature_seconds=min(run.signature_seconds for run in runs),
@@ -506,9 +531,10 @@ def speed_rows(sizes: Sequence[int], repeats: int) -> list[str]:
     rows = []
     runs = {}
     for size in sizes:
-        bodies = synthetic_bodies(size)
-        run = runs[size] = best_of(bodies, repeats)
+        run = best_of(size, repeats)
+        say(f"{size:,} bodies: memory of the index, then of the index and a crawl state")
         index_bytes, total_bytes = memory_per_item(run.signatures)
+        runs[size] = run = replace(run, signatures=[])
         rows.append(
             f"| {size:,} distinct bodies: ms per item (signature + index), "
             f"bytes per item (index / index + state) | "
@@ -524,9 +550,9 @@ def speed_rows(sizes: Sequence[int], repeats: int) -> list[str]:
             f"| time per item {large:,} / {small:,} (index part alone) | "
             f"{ratio:.2f} ({index_ratio:.2f}) | - | ≤ 1.3 |"
         )
-    baseline_bodies = synthetic_bodies(BASELINE_SIZE)
-    ours = runs.get(BASELINE_SIZE) or best_of(baseline_bodies, repeats)
-    exact = run_baseline(baseline_bodies)
+    ours = runs.get(BASELINE_SIZE) or best_of(BASELINE_SIZE, repeats)
+    say(f"exact pairwise Jaccard baseline on {BASELINE_SIZE:,} bodies")
+    exact = run_baseline(counted(synthetic_bodies(BASELINE_SIZE), BASELINE_SIZE, "exact baseline"))
     rows.append(
         f"| {BASELINE_SIZE:,} bodies: ms per item, and time exact / ours | "
         f"{1000 * ours.seconds_per_item:.3f} ms | "
@@ -595,7 +621,7 @@ def sweep_rows(measured: list[Measured]) -> list[str]:
 
 def num_perm_rows(pairs: list[LabelledPair]) -> list[str]:
     """Ours with 64, 128 and 256 permutations: quality, speed and memory."""
-    bodies = synthetic_bodies(BASELINE_SIZE)
+    bodies = list(synthetic_bodies(BASELINE_SIZE))
     rows = [
         "| permutations | LSH bands x rows | P / R, all pairs | ms per item | bytes per item |",
         "|---|---|---|---|---|",
@@ -613,6 +639,31 @@ def num_perm_rows(pairs: list[LabelledPair]) -> list[str]:
     return rows
 
 
+def resident_mb() -> float:
+    """The process's resident memory now."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def seconds_per_item() -> float:
+    """What making, signing and indexing one synthetic body takes on this machine now."""
+    start = time.perf_counter()
+    run_index(synthetic_bodies(CALIBRATION_BODIES, seed=SEED + 1), keep_signatures=False)
+    return (time.perf_counter() - start) / CALIBRATION_BODIES
+
+
+def expected_seconds(sizes: Sequence[int], repeats: int, sweep: bool) -> float:
+    """The whole benchmark, from a short calibration: the labelled pairs (two signatures
+    each, and the replica site they come from), ``repeats`` timed runs per size plus the two
+    traced ones (about one more), the exact baseline and the optional sweep."""
+    per_item = seconds_per_item()
+    pairs = 2 * LABELLED_PAIRS * per_item + REPLICA_SITE_SECONDS
+    speed = sum(sizes) * (repeats + 1) * per_item
+    baseline = BASELINE_SIZE * BASELINE_SLOWDOWN * per_item
+    extra = (4 * pairs + 3 * BASELINE_SIZE * per_item) if sweep else 0.0
+    return pairs + speed + baseline + extra
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, help="also write the report, with a header")
@@ -621,22 +672,42 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sweep", action="store_true", help="also compare shingle sizes")
     args = parser.parse_args(argv)
     load = load_average()
+    sizes = ", ".join(f"{size:,}" for size in args.sizes)
+    estimate(
+        f"Deduplication benchmark with {sizes} bodies, best of {args.repeats}"
+        + (", with the sweep" if args.sweep else ""),
+        expected_seconds(args.sizes, args.repeats, args.sweep),
+    )
+    say(f"labelled pairs: fixtures, market reports, a {REPLICA_ARTICLES:,}-article replica")
     pairs = [*fixture_pairs(fixture_bodies()), *market_report_pairs(), *replica_pairs()]
+    say(f"signatures and exact Jaccard of {len(pairs):,} labelled pairs")
     measured = measure(pairs)
+    before_speed = resident_mb()
+    say("precision and recall per group of pairs and threshold")
+    quality = quality_rows(measured)
     lines = [
         "| measure | ours (MinHash LSH) | exact pairwise Jaccard | goal |",
         "|---|---|---|---|",
-        *quality_rows(measured),
+        *quality,
         *speed_rows(args.sizes, args.repeats),
         "",
         f"- Pairs ours gets wrong at {NEAR_THRESHOLD}: {missed(measured)}.",
         *notes(args.repeats),
     ]
     if args.sweep:
+        say("sweep: shingle sizes with and without digits")
         lines += ["", "Shingle size and digits, exact Jaccard over all pairs:", ""]
         lines += sweep_rows(measured)
+        say("sweep: 64, 128 and 256 permutations")
         lines += ["", f"MinHash permutations ({BASELINE_SIZE:,} synthetic bodies for speed):", ""]
         lines += num_perm_rows(pairs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    say(
+        f"done in {duration(time.monotonic() - STARTED)}; peak memory {peak:,.0f} MB: "
+        f"{before_speed:,.0f} MB for the labelled pairs and their replica, the rest is what is"
+        f" measured, the index of {max(args.sizes):,} signatures with tracemalloc's"
+        " bookkeeping while it is counted (bodies are made one at a time, never all held)"
+    )
     print("\n".join(lines))
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)

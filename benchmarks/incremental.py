@@ -23,9 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.machine import load_average, results_header
+from benchmarks.progress import estimate, say
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("scrapy", "cnfinance-news-crawler")
+FULL_CRAWL_SECONDS_PER_ARTICLE = 0.021
+"""A full crawl of the replica, per article (205 s for 10,000 in the committed results)."""
+SMALL_RUN_SECONDS = 5.0
+"""An unchanged or 1% new run, and starting a replica server."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,13 @@ def crawl(name: str, base_url: str, workdir: Path) -> Run:
         "-s",
         "LOG_LEVEL=INFO",
     ]
+    say(f"crawl '{name}' (log: {log_path})")
     started = time.perf_counter()
     with log_path.open("wb") as sink:
         process = subprocess.Popen(command, cwd=workdir, env=env, stdout=sink, stderr=sink)
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    say(f"crawl '{name}' took {seconds:.0f} s")
     log = log_path.read_text("utf-8")
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{name} failed:\n{log[-3000:]}")
@@ -125,17 +132,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     load = load_average()
+    estimate(
+        f"Incremental benchmark on {args.articles:,} articles (3 crawls)",
+        args.articles * FULL_CRAWL_SECONDS_PER_ARTICLE * 1.1 + 4 * SMALL_RUN_SECONDS,
+    )
     grown = args.articles + args.articles // 100
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="incremental-") as tmp:
         workdir = Path(tmp)
+        say(f"serving a replica of {args.articles:,} articles")
         server = serve_replica(port, args.articles)
         try:
             runs = [crawl("full", base_url, workdir), crawl("unchanged", base_url, workdir)]
         finally:
             server.terminate()
             server.wait()
+        say(f"serving a replica of {grown:,} articles (1% new)")
         server = serve_replica(port, grown)
         try:
             runs.append(crawl("1% new", base_url, workdir))

@@ -41,6 +41,7 @@ from w3lib.url import file_uri_to_path
 
 from crawler import __version__
 from crawler.items import SCHEMA_VERSION
+from crawler.outcome import ERROR_STAT, FAILED_REASON_STAT, FEED_ERROR_STAT
 from crawler.state import CrawlState, crawl_state, utc_now
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.tmp")
 DEFAULT_CRAWL_MODE = "incremental"
 KILLED = "killed"
+KILLED_ERROR = "the process stopped before the run finished"
 FEED_EXPORT_DISABLED = "feed_export_disabled"
 SKIPPED_AS_SEEN_STAT = "news/articles_skipped_as_exported"
 DROPPED_REASON_PREFIX = "item_dropped_reasons_count/"
@@ -262,8 +264,12 @@ class AtomicFileFeedStorage:
         return storage
 
     def open(self, spider: Spider) -> ArticleFile:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        file = ArticleFile(self.temporary)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            file = ArticleFile(self.temporary)
+        except OSError as error:
+            self.failed("open", error)
+            raise
         _open_temporary_files.add(self.temporary)
         if not self.overwrite and self.path.exists():
             with self.path.open("rb") as old:
@@ -271,14 +277,28 @@ class AtomicFileFeedStorage:
         return file
 
     def store(self, file: ArticleFile) -> None:
-        file.close()
-        lines, sha256 = sync_and_digest(self.temporary)
+        try:
+            file.close()
+            lines, sha256 = sync_and_digest(self.temporary)
+        except OSError as error:
+            self.failed("store", error)
+            raise
         final = os.path.abspath(self.path)
         crawl_state(self.crawler).commit_batch(
             run_id(self.crawler), final, lines, sha256, file.articles
         )
-        publish(self.temporary, self.path)
+        try:
+            publish(self.temporary, self.path)
+        except OSError as error:
+            self.failed("store", error)
+            raise
         _open_temporary_files.discard(self.temporary)
+
+    def failed(self, action: str, error: OSError) -> None:
+        """Notes, for ``crawler.outcome.RunOutcome``, the first file that could not be written."""
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value(FEED_ERROR_STAT) is None:
+            self.crawler.stats.set_value(FEED_ERROR_STAT, f"cannot {action} {self.path}: {error}")
 
 
 def outcome_counts(stats: dict[str, Any]) -> dict[str, int]:
@@ -342,6 +362,7 @@ def build_manifest(
             for batch in files
         ],
         "counts": run["counts"],
+        "error": run.get("error"),
         "schema_version": SCHEMA_VERSION,
         "crawler_version": __version__,
     }
@@ -392,7 +413,7 @@ class RunManifest:
             if run["finished_at"] is not None or run["run_id"] == current:
                 continue
             files = state.batches(run["run_id"])
-            run.update(status=KILLED, counts={})
+            run.update(status=KILLED, counts={}, error=KILLED_ERROR)
             for directory in {Path(batch["path"]).parent for batch in files}:
                 path = directory / manifest_name(run["run_id"])
                 if not path.exists():
@@ -409,9 +430,13 @@ class RunManifest:
         state = crawl_state(self.crawler)
         files = state.batches(self.run["run_id"])
         self.run.update(
-            status=reason or stats.get("finish_reason") or "finished",
+            status=stats.get(FAILED_REASON_STAT)
+            or reason
+            or stats.get("finish_reason")
+            or "finished",
             finished_at=utc_now(),
             counts=outcome_counts(stats),
+            error=stats.get(ERROR_STAT),
         )
         directories = dict.fromkeys(
             [
@@ -420,10 +445,12 @@ class RunManifest:
             ]
         )
         for directory in directories:
-            directory.mkdir(parents=True, exist_ok=True)
             path = directory / manifest_name(self.run["run_id"])
-            write_json_atomically(path, build_manifest(self.run, files, directory))
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                write_json_atomically(path, build_manifest(self.run, files, directory))
+            except OSError as error:
+                logger.error("Could not write the run manifest %s: %s", path, error)
+                continue
             logger.info("Wrote the run manifest %s (%d files)", path, len(files))
         state.finish_run(self.run["run_id"], self.run["status"], self.run["counts"])
-        if not self.run["counts"]["exported"]:
-            logger.info("No new articles: this run exported nothing (%s)", self.run["status"])

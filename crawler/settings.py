@@ -51,6 +51,7 @@ EXTRACTION_DRIFT_MIN_PAGES = 10
 
 EXTENSIONS = {
     "crawler.drift.ExtractionDriftMonitor": 500,
+    "crawler.outcome.RunOutcome": 505,
     "crawler.export.RunManifest": 510,
 }
 

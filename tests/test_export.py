@@ -278,6 +278,7 @@ def test_the_manifest_lists_the_runs_files_outcomes_and_versions(tmp_path: Path)
             {"path": "2.jsonl", "lines": 1, "sha256": sha256(feeds / "2.jsonl")},
         ],
         "counts": counts,
+        "error": None,
         "schema_version": SCHEMA_VERSION,
         "crawler_version": __version__,
     }
@@ -314,6 +315,7 @@ def test_a_killed_run_is_ended_with_a_manifest_at_the_next_start(tmp_path: Path)
     ]
     written = json.loads((feeds / f"{killed_run}.manifest.json").read_text("utf-8"))
     assert written["status"] == "killed" and written["finished_at"] is None
+    assert written["error"] == "the process stopped before the run finished"
     assert written["files"] == [
         {"path": "1.jsonl", "lines": 2, "sha256": sha256(feeds / "1.jsonl")},
         {"path": "2.jsonl", "lines": 1, "sha256": sha256(feeds / "2.jsonl")},

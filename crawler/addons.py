@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+from crawler.state import MEMORY_CRAWL_STATE
+
+CRAWL_RUN = "CRAWL_RUN"
+"""Setting that ``scrapy crawl`` sets (command priority): this process is a crawl run."""
+
+
+class NonCrawlCommands:
+    """Keeps the commands that only look at pages (``scrapy shell``, ``parse``, ``check``,
+    ``fetch``, …) from writing anything: no default batch feed, no run manifest, a crawl
+    state in memory. Only a crawl run (``CRAWL_RUN``, set by ``scrapy crawl``) exports
+    articles and remembers them across runs; a ``scrapy parse`` must not make the next
+    crawl skip the article it parsed, nor wait for the lock of a crawl that is running.
+
+    What the command line or a spider sets (``-s CRAWL_STATE_CLASS=…``) is kept.
+    """
+
+    OFF = {"DEFAULT_FEED_URI": "", "CRAWL_STATE_CLASS": MEMORY_CRAWL_STATE}
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if settings.getbool(CRAWL_RUN):
+            return
+        for name, value in self.OFF.items():
+            if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
+                settings.set(name, value, priority="project")
+        settings["EXTENSIONS"]["crawler.export.RunManifest"] = None
 
 from crawler.config import check_settings
 

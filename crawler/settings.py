@@ -13,8 +13,11 @@ USER_AGENT = (
     f"cnfinance-news-crawler/{__version__} (+https://pypi.org/project/cnfinance-news-crawler/)"
 )
 
+# Only `scrapy crawl` (which sets CRAWL_RUN) writes feeds and manifests and keeps the crawl
+# state across runs; shell, parse, check and fetch keep it in memory and write nothing.
 ADDONS = {
     "crawler.addons.CheckedSettings": 0,
+    "crawler.addons.NonCrawlCommands": 90,
     "crawler.addons.DefaultFeed": 100,
     "crawler.addons.ContactUserAgent": 110,
 }
@@ -107,5 +110,10 @@ FEED_STORAGES = {
     "": "crawler.export.AtomicFileFeedStorage",
     "file": "crawler.export.AtomicFileFeedStorage",
 }
+
+# `scrapy check`: @replica PATH fetches PATH from a replica site, this one if set, else one
+# started in-process on a free port (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.ReplicaContract": 10}
+CONTRACTS_REPLICA_URL = ""
 
 LOG_LEVEL = "INFO"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 
 from crawler.config import Float, HttpUrls, Integer, argument
 from crawler.extraction.profiles import SiteProfile, get_profile
@@ -59,10 +60,13 @@ class ReplicaSpider(NewsSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplicaSpider:
-        if not kwargs.get("base_url"):
+        state_class = crawler.settings.get("CRAWL_STATE_CLASS")
+        if not kwargs.get("base_url") and state_class != MEMORY_CRAWL_STATE:
             # A replica started in-process lives on a new port each run: nothing of it is
             # worth remembering, and a crawl state kept across runs would take its articles
-            # (under other URLs, the same bodies) for duplicates.
+            # (under other URLs, the same bodies) for duplicates. (Commands other than
+            # ``scrapy crawl`` keep the state in memory already: ``scrapy shell`` builds
+            # the spider after it froze the settings.)
             crawler.settings.set("CRAWL_STATE_CLASS", MEMORY_CRAWL_STATE, priority="spider")
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.stop_server, signal=signals.spider_closed)
@@ -85,6 +89,29 @@ class ReplicaSpider(NewsSpider):
 
     def profile_for(self, url: str) -> SiteProfile | None:
         return get_profile(section_of_path(urlsplit(url).path))
+
+    # The base spider's callbacks, with the contracts ``scrapy check`` checks offline on a
+    # replica (crawler/contracts.py). They live here, not on NewsSpider: every spider would
+    # inherit them, and the live sites' spiders cannot fetch their pages offline.
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        """NewsSpider.parse_list, checked on the replica's home page.
+
+        @replica /
+        @returns items 0 0
+        @returns requests 2
+        """
+        return super().parse_list(response)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """NewsSpider.parse_article, checked on the replica's seed article (3 related).
+
+        @replica /newsDetail/40003.shtml
+        @returns items 1 1
+        @returns requests 3 3
+        @scrapes url title source authors published_at content related
+        """
+        return super().parse_article(response)
 
     def stop_server(self) -> None:
         if self.server is not None:

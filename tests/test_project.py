@@ -31,6 +31,8 @@ def test_scrapy_list_names_every_spider():
 def test_scrapy_check_passes():
     result = run_scrapy("check")
     assert result.returncode == 0, result.stderr
+    ran = re.search(r"Ran (\d+) contracts? in .*\n\s*OK\s*$", result.stderr)
+    assert ran and int(ran[1]) > 0, result.stderr
 
 
 def test_scrapy_parse_extracts_an_article(replica_server):
@@ -40,5 +42,6 @@ def test_scrapy_parse_extracts_an_article(replica_server):
         "parse", "--spider", "replica", "-c", "parse_article", "--nolinks", seed["url"]
     )
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "returned a Deferred" not in result.stderr
     assert seed["title"] in result.stdout
     assert "2025-02-06T06:41:00+08:00" in result.stdout

@@ -33,6 +33,9 @@ def exit_code(crawler: Crawler, bootstrap_failed: bool) -> int:
 
 
 class Command(ScrapyCrawlCommand):
+    # A crawl run: the default feed, the run manifest, the crawl state (crawler.addons).
+    default_settings = {**ScrapyCrawlCommand.default_settings, "CRAWL_RUN": True}
+
     def long_desc(self) -> str:
         return (
             "Run a spider of the project. Exits 1 when the crawl could not start or"

@@ -104,7 +104,11 @@ class SqliteCrawlState:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = self._acquire_lock(self.path.with_name(self.path.name + ".lock"))
-        self._db = sqlite3.connect(self.path, isolation_level=None)
+        # Scrapy calls a crawl's components from one thread, its reactor's; but ``scrapy
+        # shell`` builds them (and so this connection) in its main thread and then runs them
+        # in a reactor thread. They never use it from two threads at once, and the sqlite3
+        # module serializes calls anyway (threadsafety 3), so the same-thread check is off.
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA foreign_keys = ON")

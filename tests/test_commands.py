@@ -33,7 +33,7 @@ def seed_url(replica_server) -> str:
     return next(t for t in fetch_truth(server.base_url) if t["authors"] == ["金科"])["url"]
 
 
-@pytest.mark.parametrize("spider", [None, "replica", "financeun", "cnfinance"])
+@pytest.mark.parametrize("spider", [None, *SPIDERS])
 def test_shell_runs_code_on_a_page(seed_url, spider, tmp_path):
     chosen = ("--spider", spider) if spider else ()
     code = "(response.status, response.css('title::text').get())"

@@ -179,11 +179,11 @@ def test_replica_arguments_are_typed_with_defaults():
     )
 
 
-def test_article_urls_are_split_and_required():
+def test_article_urls_are_split_and_checked():
+    """(``scrapy crawl article`` requires them; ``scrapy shell`` and ``parse`` give the page.)"""
     args = parse_arguments("article", ArticleArguments, {"url": "http://a.cn/1, https://b.cn/2"})
     assert args.url == ("http://a.cn/1", "https://b.cn/2")
-    with pytest.raises(ConfigError, match=r"^-a url is required by spider 'article': "):
-        parse_arguments("article", ArticleArguments, {})
+    assert parse_arguments("article", ArticleArguments, {}).url == ()
     with pytest.raises(ConfigError, match=r"^-a url='http://a.cn/1,b': "):
         parse_arguments("article", ArticleArguments, {"url": "http://a.cn/1,b"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from crawler.config import check_settings
 from crawler.state import MEMORY_CRAWL_STATE
 
 CRAWL_RUN = "CRAWL_RUN"
@@ -29,8 +30,6 @@ class NonCrawlCommands:
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
                 settings.set(name, value, priority="project")
         settings["EXTENSIONS"]["crawler.export.RunManifest"] = None
-
-from crawler.config import check_settings
 
 
 class DefaultFeed:

@@ -46,6 +46,7 @@ FEED_ERROR_STAT = "run/feed_error"
 """Set by ``crawler.export.AtomicFileFeedStorage``: why a feed file could not be written."""
 LIST_PAGES_STAT = "news/list_pages"
 SUCCESSFUL_REASONS = frozenset({"finished", "shutdown"})
+"""``shutdown``: stopped by SIGTERM or Ctrl-C, with the items in flight flushed."""
 KNOWN_FAILURES = {
     # crawler.export.FEED_EXPORT_DISABLED (crawler.export imports this module)
     "feed_export_disabled": "Scrapy disabled the feed exporter, so nothing would be written",

@@ -14,22 +14,18 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.config import ConfigError
+from crawler.outcome import successful
 
 USAGE_ERROR = 2
 """The exit code of a crawl refused before it started: an unknown spider, or a spider
 argument or setting with a bad value (``crawler.config.ConfigError``)."""
 
-SUCCESSFUL_FINISH_REASONS = frozenset({"finished", "shutdown"})
-"""``shutdown``: stopped by SIGTERM or Ctrl-C, with the items in flight flushed."""
-
 
 def exit_code(crawler: Crawler, bootstrap_failed: bool) -> int:
-    """0 when the crawl started and finished as asked, else 1."""
+    """0 when the crawl started and finished as asked (``crawler.outcome.successful``),
+    else 1."""
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    if bootstrap_failed or reason is None:
-        return 1
-    successful = reason in SUCCESSFUL_FINISH_REASONS or reason.startswith("closespider_")
-    return 0 if successful else 1
+    return 0 if not bootstrap_failed and successful(reason) else 1
 
 
 class Command(ScrapyCrawlCommand):

@@ -367,6 +367,9 @@ def offline() -> Iterator[dict[str, str]]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    # urlopen's default opener read the proxies when it was built: let the next one read
+    # the environment as it is again.
+    urllib.request.install_opener(None)
 
 
 def base_env() -> dict[str, str]:

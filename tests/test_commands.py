@@ -87,9 +87,10 @@ def test_check_runs_contracts_on_an_in_process_replica(tmp_path):
     result = run_scrapy("check", "-v", cwd=tmp_path)
     assert_clean(result)
     ran = re.search(r"Ran (\d+) contracts?", result.stderr)
-    assert ran and int(ran[1]) >= 5, result.stderr
+    assert ran and int(ran[1]) >= 8, result.stderr
     assert result.stderr.rstrip().endswith("OK"), result.stderr
     assert "[replica] parse_article (@scrapes post-hook) ... ok" in result.stderr
+    assert "[article] parse_article (@scrapes post-hook) ... ok" in result.stderr
     assert files_under(tmp_path) == set()
 
 

@@ -40,6 +40,7 @@ from scrapy.utils.misc import load_object
 from w3lib.url import file_uri_to_path
 
 from crawler import __version__
+from crawler.incremental import SKIPPED_AS_EXPORTED_STAT
 from crawler.items import SCHEMA_VERSION
 from crawler.outcome import ERROR_STAT, FAILED_REASON_STAT, FEED_ERROR_STAT
 from crawler.state import CrawlState, crawl_state, utc_now
@@ -51,7 +52,6 @@ DEFAULT_CRAWL_MODE = "incremental"
 KILLED = "killed"
 KILLED_ERROR = "the process stopped before the run finished"
 FEED_EXPORT_DISABLED = "feed_export_disabled"
-SKIPPED_AS_SEEN_STAT = "news/articles_skipped_as_exported"
 DROPPED_REASON_PREFIX = "item_dropped_reasons_count/"
 _RUN_ATTRIBUTE = "_cnfinance_run_id"
 _RECOVERED_ATTRIBUTE = "_cnfinance_recovered_directories"
@@ -305,7 +305,7 @@ def outcome_counts(stats: dict[str, Any]) -> dict[str, int]:
     """A run's articles by outcome, from its stats."""
     counts = {
         "exported": stats.get("item_scraped_count", 0),
-        "skipped_as_seen": stats.get(SKIPPED_AS_SEEN_STAT, 0),
+        "skipped_as_seen": stats.get(SKIPPED_AS_EXPORTED_STAT, 0),
         "dropped": stats.get("item_dropped_count", 0),
         "errors": stats.get("log_count/ERROR", 0),
     }

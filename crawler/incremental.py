@@ -40,6 +40,7 @@ from crawler.state import CrawlState, crawl_state
 from crawler.urls import url_key
 
 FULL_CRAWL = "full"
+SKIPPED_AS_EXPORTED_STAT = "news/articles_skipped_as_exported"
 RECHECK = "recheck"
 """Request meta: (content sha256, version) of the exported article being fetched again."""
 REEXPAND = "reexpand"
@@ -191,7 +192,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         if known is None and not self.full_crawl and self.state.first_url_for_key(key):
             expanded = self.state.expanded_depth(key)
             if expanded is None or expanded <= depth:
-                self.stats.inc_value("news/articles_skipped_as_exported")
+                self.stats.inc_value(SKIPPED_AS_EXPORTED_STAT)
                 return None
             known = (expanded, None)
             self.expanded[key] = expanded

@@ -105,14 +105,20 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(
 
 
 def test_sigterm_finishes_in_flight_items_and_exits_cleanly(replica_server, tmp_path, reactor):
-    server = replica_server(articles=600, seed=22)
+    server = replica_server(articles=2000, seed=22)
     log = tmp_path / "crawl.log"
     process = start_crawl(server.base_url, tmp_path, log, reactor)
-    time.sleep(6)
+    # Mid-crawl, whatever the machine's speed: once two batches are committed.
+    deadline = time.monotonic() + 120
+    while len(list((tmp_path / "out").rglob("*.jsonl"))) < 2 and process.poll() is None:
+        assert time.monotonic() < deadline, "no batch committed in 120 s"
+        time.sleep(0.05)
+    assert process.poll() is None, "the crawl ended before it could be interrupted"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=120) == 0, log.read_text("utf-8")[-3000:]
     interrupted = finished_records(tmp_path / "out")
     assert interrupted, "the interrupted run flushed nothing"
+    assert "shutdown" in log.read_text("utf-8"), "the run was not stopped by the signal"
     process = start_crawl(server.base_url, tmp_path, log, reactor)
     assert process.wait(timeout=600) == 0, log.read_text("utf-8")[-3000:]
     assert_union_is_truth(tmp_path, server.base_url)

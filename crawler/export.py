@@ -42,7 +42,12 @@ from w3lib.url import file_uri_to_path
 from crawler import __version__
 from crawler.incremental import SKIPPED_AS_EXPORTED_STAT
 from crawler.items import SCHEMA_VERSION
-from crawler.outcome import ERROR_STAT, FAILED_REASON_STAT, FEED_ERROR_STAT
+from crawler.outcome import (
+    ERROR_STAT,
+    FAILED_REASON_STAT,
+    FEED_ERROR_STAT,
+    FEED_EXPORT_DISABLED,
+)
 from crawler.state import CrawlState, crawl_state, utc_now
 
 logger = logging.getLogger(__name__)
@@ -51,7 +56,6 @@ TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.tmp")
 DEFAULT_CRAWL_MODE = "incremental"
 KILLED = "killed"
 KILLED_ERROR = "the process stopped before the run finished"
-FEED_EXPORT_DISABLED = "feed_export_disabled"
 DROPPED_REASON_PREFIX = "item_dropped_reasons_count/"
 _RUN_ATTRIBUTE = "_cnfinance_run_id"
 _RECOVERED_ATTRIBUTE = "_cnfinance_recovered_directories"

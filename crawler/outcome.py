@@ -47,9 +47,10 @@ FEED_ERROR_STAT = "run/feed_error"
 LIST_PAGES_STAT = "news/list_pages"
 SUCCESSFUL_REASONS = frozenset({"finished", "shutdown"})
 """``shutdown``: stopped by SIGTERM or Ctrl-C, with the items in flight flushed."""
+FEED_EXPORT_DISABLED = "feed_export_disabled"
+"""The finish reason of a crawl ``crawler.export.RunManifest`` refused to start."""
 KNOWN_FAILURES = {
-    # crawler.export.FEED_EXPORT_DISABLED (crawler.export imports this module)
-    "feed_export_disabled": "Scrapy disabled the feed exporter, so nothing would be written",
+    FEED_EXPORT_DISABLED: "Scrapy disabled the feed exporter, so nothing would be written",
     "cancelled": "the crawl was cancelled",
     "start_error": "the spider's start() raised an error",
 }
@@ -101,6 +102,8 @@ class RunOutcome:
         self.answered = 0
         """Responses below HTTP 400 to requests of the spider (not robots.txt)."""
         self.closing = False
+        self.feed_slot_failed = False
+        """Whether a feed file failed to be stored (``feedexport/failed_count/*``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunOutcome:
@@ -111,6 +114,7 @@ class RunOutcome:
         connect(outcome.request_scheduled, signal=signals.request_scheduled)
         connect(outcome.response_received, signal=signals.response_received)
         connect(outcome.item_scraped, signal=signals.item_scraped)
+        connect(outcome.feed_slot_closed, signal=signals.feed_slot_closed)
         connect(outcome.spider_idle, signal=signals.spider_idle)
         connect(outcome.feed_exporter_closed, signal=signals.feed_exporter_closed)
         connect(outcome.spider_closed, signal=signals.spider_closed)
@@ -131,13 +135,24 @@ class RunOutcome:
             self.start_pages_answered += 1
 
     def item_scraped(self) -> None:
-        """A feed that cannot be written makes the rest of the crawl useless: close now."""
-        if self.closing or (message := feed_failure(self.stats.get_stats())) is None:
+        """A feed that cannot be written makes the rest of the crawl useless: close now.
+
+        One stat lookup per item: our storage's error is a stat set before the item is
+        scraped, any other storage's failure is noted once per file (``feed_slot_closed``).
+        """
+        if self.closing or (
+            self.stats.get_value(FEED_ERROR_STAT) is None and not self.feed_slot_failed
+        ):
             return
+        message = feed_failure(self.stats.get_stats())
         self.fail(FEED_STORE_FAILED, f"the feed could not be written: {message}")
         self.closing = True
         engine = self.crawler.engine
         deferred_from_coro(engine.close_spider_async(reason=FEED_STORE_FAILED))
+
+    def feed_slot_closed(self) -> None:
+        """A feed file was stored, or failed to be: looked at once per file."""
+        self.feed_slot_failed = feed_failure(self.stats.get_stats()) is not None
 
     def spider_idle(self) -> None:
         """When the crawl has nothing left to do: did it reach anything?"""

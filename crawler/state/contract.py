@@ -40,7 +40,7 @@ process's run commits what ``commit_batch(articles=[])`` would, and, with status
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -52,9 +52,13 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def new_run_id() -> str:
-    """A run id that sorts by start time: ``20261129T162400Z-1a2b``."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+def new_run_id(taken: Callable[[str], bool] = lambda run_id: False) -> str:
+    """A run id that sorts by start time, ``20261129T162400Z-1a2b``, and is not ``taken``
+    (two runs started in one second may draw the same 16 random bits)."""
+    while True:
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        if not taken(run_id):
+            return run_id
 
 
 @runtime_checkable

@@ -132,9 +132,7 @@ class MemoryCrawlState:
     # Runs and batches
 
     def begin_run(self, spider: str, mode: str) -> str:
-        run_id = new_run_id()
-        while run_id in self._runs:
-            run_id = new_run_id()
+        run_id = new_run_id(taken=self._runs.__contains__)
         self._runs[run_id] = {
             "run_id": run_id,
             "spider": spider,

@@ -248,9 +248,9 @@ class SqliteCrawlState:
     # Runs and batches
 
     def begin_run(self, spider: str, mode: str) -> str:
-        run_id = new_run_id()
-        while self._value("SELECT 1 FROM runs WHERE run_id = ?", run_id):
-            run_id = new_run_id()
+        run_id = new_run_id(
+            taken=lambda run: self._value("SELECT 1 FROM runs WHERE run_id = ?", run) is not None
+        )
         self._db.execute(
             "INSERT INTO runs (run_id, spider, mode, started_at) VALUES (?, ?, ?, ?)",
             (run_id, spider, mode, utc_now()),

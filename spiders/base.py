@@ -18,6 +18,7 @@ from crawler.config import SCHEDULER_ARGUMENTS, NoArguments, parse_arguments, se
 from crawler.extraction import extract_article, extract_list
 from crawler.extraction.profiles import SiteProfile, profile_for_url
 from crawler.items import build_article_item
+from crawler.outcome import LIST_PAGES_STAT
 from crawler.request_meta import DEPTH, FOUND_VIA, NEXT_LIST_PAGE, START_PAGE
 
 LIST_PRIORITY = 100
@@ -80,7 +81,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("No list profile for %s; skipped", response.url)
             self.crawler.stats.inc_value("news/list_pages_without_profile")
             return
-        self.crawler.stats.inc_value("news/list_pages")
+        self.crawler.stats.inc_value(LIST_PAGES_STAT)
         links = extract_list(
             response.body, response.url, response_headers(response), profile=profile.name
         )

@@ -391,7 +391,13 @@ class SqliteCrawlState:
             " found_via = excluded.found_via WHERE excluded.depth < frontier.depth",
             [(key, *entry) for key, entry in self._frontier.items()],
         )
-        db.execute(f"DELETE FROM frontier AS f WHERE {_DONE}")
+        # Only an entry whose key this commit wrote can have become done (the rest were
+        # judged at earlier commits): look those up by key instead of scanning the frontier.
+        touched = {key for key, _ in written.urls}
+        touched |= self._visited | self._expanded.keys() | self._frontier.keys()
+        db.executemany(
+            f"DELETE FROM frontier AS f WHERE f.key = ? AND {_DONE}", [(key,) for key in touched]
+        )
         return written
 
     def _drop_pending(self, written: _Written) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from crawler import redaction
 from crawler.config import check_settings
 from crawler.state import MEMORY_CRAWL_STATE
 
@@ -62,6 +63,14 @@ class ContactUserAgent:
             settings.set(
                 "USER_AGENT", f"{agent} ({contact})", priority=settings.getpriority("USER_AGENT")
             )
+
+
+class RedactSecrets:
+    """Keeps ``CRAWLER_CONTACT`` and the passwords of URLs (proxies, Redis) out of the log:
+    Scrapy logs the settings a crawl overrides, ``USER_AGENT`` with the contact included."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        redaction.install([settings.get("CRAWLER_CONTACT") or ""])
 
 
 class CheckedSettings:

@@ -271,6 +271,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DOWNLOAD_DELAY", Float(0.0, math.inf)),
     Setting("CONCURRENT_REQUESTS_PER_DOMAIN", Integer(minimum=1)),
     Setting("DEFAULT_FEED_URI", Text()),
+    Setting("DOWNLOAD_TIMEOUT", Float(0.0, math.inf, minimum_excluded=True)),
+    Setting("DOWNLOAD_WARNSIZE", Integer(minimum=0)),
+    Setting("DOWNLOAD_MAXSIZE", Integer(minimum=0)),
+    Setting("RETRY_TIMES", Integer(minimum=0)),
+    Setting("RETRY_BACKOFF_BASE", Float(0.0, math.inf)),
+    Setting("RETRY_BACKOFF_MAX", Float(0.0, math.inf)),
+    Setting("RETRY_AFTER_MAX", Float(0.0, math.inf)),
+    Setting("LIST_PAGES_MAX", Integer(minimum=0)),
+    Setting("HOST_REQUESTS_MAX", Integer(minimum=0)),
 )
 """The settings a crawl checks before it starts, in README's order."""
 

@@ -4,7 +4,8 @@ Every item says, per field, whether its site profile or the generic extractor pr
 value. Counted per site and field; when more than ``EXTRACTION_DRIFT_THRESHOLD`` of a site's
 pages (at least ``EXTRACTION_DRIFT_MIN_PAGES`` of them) needed the generic extractor for a
 field, the crawl logs a warning naming the site, the field and example URLs, and records
-the share in the stats as ``extraction/drift/<site>/<field>``.
+the share in the stats as ``extraction/drift/<site>/<field>``. A field neither found is
+counted as ``extraction/missing/<site>/<field>`` (an article shown without a date, say).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class ExtractionDriftMonitor:
         self.pages[site] += 1
         self.stats.inc_value(f"extraction/pages/{site}")
         for field, origin in provenance["fields"].items():
+            if origin is None:
+                self.stats.inc_value(f"extraction/missing/{site}/{field}")
             if origin != GENERIC:
                 continue
             key = (site, field)

@@ -1,18 +1,16 @@
 """Incremental crawling: each run fetches only what earlier runs did not export.
 
-Two middlewares over the crawl state, on while ``INCREMENTAL_ENABLED`` (the default):
-
-- ``IncrementalMiddleware`` (a spider middleware) starts a run with the articles to recheck
-  (``RECHECK_DAYS``) and the frontier a stopped run left; lets through an article request
-  only if its article was neither exported nor requested at this depth or closer; records
-  every article link in the frontier until its article is exported and expanded; stops a
-  list walk at the first page all of whose articles a finished run listed already; and
-  gives each article response the closest depth its article was found at, so an article
-  found closer after it was requested, or after it was parsed, is expanded from there.
-- ``FailedPagesMiddleware`` (a downloader middleware) remembers an article page that is
-  gone or refused for good (HTTP 4xx outside ``RETRY_HTTP_CODES``, robots.txt, off-site),
-  so no later run asks for it again; a page that failed for a passing reason stays in the
-  frontier.
+``IncrementalMiddleware``, a spider middleware over the crawl state, on while
+``INCREMENTAL_ENABLED`` (the default), starts a run with the articles to recheck
+(``RECHECK_DAYS``) and the frontier a stopped run left; lets through an article request only
+if its article was neither exported nor requested at this depth or closer; records every
+article link in the frontier until its article is exported and expanded; stops a list walk at
+the first page all of whose articles a finished run listed already; and gives each article
+response the closest depth its article was found at, so an article found closer after it was
+requested, or after it was parsed, is expanded from there. It also remembers an article page
+that failed for good (``crawler.failures``: HTTP 4xx outside ``RETRY_HTTP_CODES``, robots.txt,
+off-site, not HTML, …), so no later run asks for it again; a page that failed for a passing
+reason stays in the frontier.
 
 An article request is one whose meta has ``crawler.request_meta.DEPTH``; the next page of a list
 is marked by ``NEXT_LIST_PAGE``.
@@ -29,12 +27,13 @@ from weakref import WeakKeyDictionary
 from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.statscollectors import StatsCollector
 
 from crawler.extraction.dates import BEIJING
+from crawler.failures import PageFailure, page_failed, requested_url
 from crawler.request_meta import DEPTH, FOUND_VIA, NEXT_LIST_PAGE
 from crawler.state import CrawlState, crawl_state
 from crawler.urls import url_key
@@ -81,6 +80,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         incremental_enabled(crawler)
         middleware = cls(crawler)
         crawler.signals.connect(middleware.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(middleware.page_failed, signal=page_failed)
         return middleware
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -209,32 +209,16 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             return request.replace(dont_filter=True, meta={**request.meta, REEXPAND: True})
         return None
 
+    def page_failed(self, request: Request, failure: PageFailure) -> None:
+        """An article page that failed for good (gone, refused, robots.txt, not HTML) was
+        visited, under the URL asked for and the one it redirected to: no later run asks
+        again. One that failed for a passing reason stays in the frontier."""
+        if failure.permanent and DEPTH in request.meta:
+            for key in {url_key(request.url), url_key(requested_url(request))}:
+                self.state.mark_visited(key)
+
     def item_dropped(self, item: Any) -> None:
         """A dropped article (invalid, duplicate) was visited and exported nothing."""
         adapter = ItemAdapter(item)
         if "url" in adapter:
             self.state.mark_visited(url_key(adapter["url"]))
-
-
-class FailedPagesMiddleware:
-    """Marks an article page visited when it failed for good, so no later run asks again."""
-
-    def __init__(self, state: CrawlState, retry_http_codes: set[int]) -> None:
-        self.state = state
-        self.retry_http_codes = retry_http_codes
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FailedPagesMiddleware:
-        incremental_enabled(crawler)
-        codes = {int(code) for code in crawler.settings.getlist("RETRY_HTTP_CODES")}
-        return cls(crawl_state(crawler), codes)
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        status = response.status
-        if DEPTH in request.meta and 400 <= status < 500 and status not in self.retry_http_codes:
-            self.state.mark_visited(url_key(request.url))
-        return response
-
-    def process_exception(self, request: Request, exception: Exception) -> None:
-        if DEPTH in request.meta and isinstance(exception, IgnoreRequest):
-            self.state.mark_visited(url_key(request.url))

@@ -20,19 +20,12 @@ ADDONS = {
     "crawler.addons.NonCrawlCommands": 90,
     "crawler.addons.DefaultFeed": 100,
     "crawler.addons.ContactUserAgent": 110,
+    "crawler.addons.RedactSecrets": 120,
 }
 
-# Politeness on the live sites.
+# Politeness and limits on the live web (README: "Limits and what bad input gets"). The live
+# site spiders take their concurrency and delay from their site profile.
 ROBOTSTXT_OBEY = True
-DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.SharedRobotsTxtMiddleware": 100,
-}
-# Incremental crawling (crawler/incremental.py): skip what earlier runs exported, keep the
-# frontier of related links across runs, stop list walks at pages walked before, recheck.
-INCREMENTAL_ENABLED = True
-SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
-DOWNLOADER_MIDDLEWARES["crawler.incremental.FailedPagesMiddleware"] = 50
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -40,8 +33,45 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 30
+# News pages weigh well under 1 MiB: larger answers are warned about, and those over 10 MiB
+# (decompressed: a gzip bomb stops there too) are aborted.
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+# Retries (timeouts, lost connections, HTTP 5xx, 429) wait RETRY_BACKOFF_BASE seconds, doubled
+# each time up to RETRY_BACKOFF_MAX, or what the answer's Retry-After asks for when longer;
+# an answer asking for more than RETRY_AFTER_MAX seconds is given up at once.
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 600.0
+# The request's errback logs the one line of a page that failed for good (crawler/failures.py).
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
+# Traps: a list walk ends after LIST_PAGES_MAX pages (and at a page listing nothing new); a
+# host gets at most HOST_REQUESTS_MAX requests a run (0: no limit).
+LIST_PAGES_MAX = 1000
+HOST_REQUESTS_MAX = 200_000
+# A page linked under tracking or session parameters is one request (crawler/urls.py).
+REQUEST_FINGERPRINTER_CLASS = "crawler.urls.CanonicalRequestFingerprinter"
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
+    "crawler.downloads.HostBudgetMiddleware": 110,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.downloads.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.downloads.CheckedMetaRefreshMiddleware": 580,
+    "crawler.downloads.HtmlPagesMiddleware": 585,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.downloads.CheckedRedirectMiddleware": 600,
+}
+# Incremental crawling (crawler/incremental.py): skip what earlier runs exported, keep the
+# frontier of related links across runs, stop list walks at pages walked before, recheck.
+INCREMENTAL_ENABLED = True
+SPIDER_MIDDLEWARES = {
+    "crawler.incremental.IncrementalMiddleware": 950,
+    "crawler.list_walks.ListWalkMiddleware": 960,
+}
 
 # How far to follow 相关资讯 (related news) from the articles of the list pages:
 # 0 keeps to listed articles, 2 also takes their related articles and those articles' related.
@@ -117,3 +147,5 @@ SPIDER_CONTRACTS = {"crawler.contracts.ReplicaContract": 10}
 CONTRACTS_REPLICA_URL = ""
 
 LOG_LEVEL = "INFO"
+# A dropped item is one line (its URL and the reason), not the whole item.
+LOG_FORMATTER = "crawler.logformatter.ArticleLogFormatter"

@@ -13,10 +13,12 @@ from typing import Any
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler.config import SCHEDULER_ARGUMENTS, NoArguments, parse_arguments, setting
 from crawler.extraction import extract_article, extract_list
 from crawler.extraction.profiles import SiteProfile, profile_for_url
+from crawler.failures import FailureLog
 from crawler.items import build_article_item
 from crawler.outcome import LIST_PAGES_STAT
 from crawler.request_meta import DEPTH, FOUND_VIA, NEXT_LIST_PAGE, START_PAGE
@@ -52,6 +54,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.related_depth_limit = setting(crawler.settings, "RELATED_DEPTH_LIMIT")
+        spider.failure_log = FailureLog.from_crawler(crawler)
         return spider
 
     def profile_for(self, url: str) -> SiteProfile | None:
@@ -63,15 +66,26 @@ class NewsSpider(scrapy.Spider):
             yield self.list_request(url, {START_PAGE: True})
 
     def list_request(self, url: str, meta: dict[str, Any] | None = None) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_list, priority=LIST_PRIORITY, meta=meta)
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            errback=self.page_failed,
+            priority=LIST_PRIORITY,
+            meta=meta,
+        )
 
     def article_request(self, url: str, found_via: str | None, depth: int) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
+            errback=self.page_failed,
             priority=-depth,
             meta={DEPTH: depth, FOUND_VIA: found_via},
         )
+
+    def page_failed(self, failure: Failure) -> None:
+        """Errback of every request: one log line and a stat (``crawler.failures``)."""
+        self.failure_log.page_failed(failure)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         """The list's articles (depth 0), then its next page and, on a start page, the

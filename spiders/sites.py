@@ -12,6 +12,7 @@ class FinanceunSpider(NewsSpider):
     name = "financeun"
     allowed_domains = list(get_profile("financeun").domains)
     start_urls = list(get_profile("financeun").start_urls)
+    custom_settings = get_profile("financeun").crawl_settings()
 
 
 class CnfinanceSpider(NewsSpider):
@@ -20,3 +21,4 @@ class CnfinanceSpider(NewsSpider):
     name = "cnfinance"
     allowed_domains = list(get_profile("cnfinance").domains)
     start_urls = list(get_profile("cnfinance").start_urls)
+    custom_settings = get_profile("cnfinance").crawl_settings()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from scrapy import Request
 
-from crawler.urls import canonical_url, url_key
+from crawler.urls import CanonicalRequestFingerprinter, canonical_url, url_key
 
 ARTICLE = "https://www.financeun.com/newsDetail/40003.shtml"
 
@@ -90,3 +91,27 @@ def test_other_pages_get_other_keys(url: str, other: str) -> None:
 )
 def test_key_keeps_a_host_that_is_only_a_mirror_label(url: str, expected: str) -> None:
     assert url_key(url) == expected
+
+
+def test_session_ids_in_the_query_or_the_path_are_not_part_of_a_page():
+    token = "0123456789abcdef0123456789abcdef"
+    assert canonical_url(f"http://a.test/n/1.shtml;jsessionid={token}") == "http://a.test/n/1.shtml"
+    assert canonical_url(f"http://a.test/n/1.shtml?PHPSESSID={token}&p=2") == (
+        "http://a.test/n/1.shtml?p=2"
+    )
+    assert canonical_url(f"http://a.test/n.php?sid={token}&id=7") == "http://a.test/n.php?id=7"
+    assert canonical_url("http://a.test/n.php?sid=12345") == "http://a.test/n.php?sid=12345"
+
+
+def test_request_fingerprints_ignore_tracking_and_session_parameters():
+    fingerprinter = CanonicalRequestFingerprinter()
+    page = fingerprinter.fingerprint(Request("http://a.test/n/1.shtml"))
+    for url in (
+        "http://a.test/n/1.shtml?utm_source=wechat&utm_medium=social",
+        "http://a.test/n/1.shtml?from=timeline&isappinstalled=0",
+        "http://a.test/n/1.shtml;jsessionid=0123456789abcdef0123456789abcdef",
+        "http://a.test/n/1.shtml#comments",
+    ):
+        assert fingerprinter.fingerprint(Request(url)) == page, url
+    assert fingerprinter.fingerprint(Request("http://a.test/n/1.shtml?page=2")) != page
+    assert fingerprinter.fingerprint(Request("http://a.test/n/2.shtml")) != page

@@ -252,8 +252,9 @@ def readme_table(heading: str) -> list[list[str]]:
     return [row.split("|")[1:-1] for row in ("|" + table).splitlines()[2:]]
 
 
-def test_readme_settings_table_is_the_declaration():
-    names = [re.findall(r"`([A-Z_]+)`", row[0]) for row in readme_table("Settings that matter")]
+def test_readme_settings_tables_are_the_declaration():
+    rows = readme_table("Settings that matter") + readme_table("Limits and what bad input gets")
+    names = [re.findall(r"`([A-Z_]+)`", row[0]) for row in rows]
     assert sorted(n for row in names for n in row) == sorted(s.name for s in SETTINGS)
 
 

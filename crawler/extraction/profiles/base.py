@@ -37,6 +37,10 @@ class SiteProfile:
     article_link_css: ClassVar[str]
     next_page_xpath: ClassVar[str] = '//a[normalize-space()="下一页"]/@href'
     """On a list page: the link to the list's next page."""
+    concurrency: ClassVar[int] = 2
+    """Requests in flight at once to the site (``CONCURRENT_REQUESTS_PER_DOMAIN``)."""
+    download_delay: ClassVar[float] = 1.0
+    """Seconds between requests to the site (``DOWNLOAD_DELAY``; AutoThrottle adapts it)."""
 
     title_css: ClassVar[tuple[str, ...]]
     info_css: ClassVar[str]
@@ -45,6 +49,14 @@ class SiteProfile:
     """The first element it selects holds the byline, when that text looks like one."""
     paragraph_css: ClassVar[str]
     related_item_css: ClassVar[str]
+
+    @classmethod
+    def crawl_settings(cls) -> dict[str, int | float]:
+        """The politeness settings of the site's spider (``-s`` overrides them)."""
+        return {
+            "CONCURRENT_REQUESTS_PER_DOMAIN": cls.concurrency,
+            "DOWNLOAD_DELAY": cls.download_delay,
+        }
 
     def handles(self, url: str) -> bool:
         """Whether the URL's host is one of the site's domains or a subdomain of one."""

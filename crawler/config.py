@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -285,6 +286,11 @@ SETTINGS: tuple[Setting, ...] = (
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
+FEED_URI_PARAMETERS = ("name", "run_id", "time", "batch_time", "batch_id")
+"""What a feed URI (``-o``, ``-O``, ``FEEDS``, ``DEFAULT_FEED_URI``) may be filled with; never
+a spider argument, whose value (a URL, ``../``) must not become part of a path."""
+_URI_PARAMETER = re.compile(r"%\((\w+)\)")
+
 
 def setting(settings: BaseSettings, name: str) -> Any:
     """The value of the declared setting ``name``, typed; :class:`ConfigError` if bad."""
@@ -295,6 +301,16 @@ def setting(settings: BaseSettings, name: str) -> Any:
 
 
 def check_settings(settings: BaseSettings) -> None:
-    """Raises :class:`ConfigError` for the first declared setting whose value is bad."""
+    """Raises :class:`ConfigError` for the first declared setting whose value is bad, or for
+    a feed URI with a parameter feed URIs do not have."""
     for declared in SETTINGS:
         setting(settings, declared.name)
+    for uri, options in settings.getdict("FEEDS").items():
+        if (options or {}).get("uri_params"):
+            continue
+        unknown = sorted(set(_URI_PARAMETER.findall(str(uri))) - set(FEED_URI_PARAMETERS))
+        if unknown:
+            raise ConfigError(
+                f"feed URI {str(uri)!r}: %({unknown[0]})… is not a feed URI parameter"
+                f" (they are {', '.join(FEED_URI_PARAMETERS)})"
+            )

@@ -40,6 +40,7 @@ from scrapy.utils.misc import load_object
 from w3lib.url import file_uri_to_path
 
 from crawler import __version__
+from crawler.config import FEED_URI_PARAMETERS
 from crawler.incremental import SKIPPED_AS_EXPORTED_STAT
 from crawler.items import SCHEMA_VERSION
 from crawler.outcome import (
@@ -124,8 +125,10 @@ def run_id(crawler: Crawler) -> str:
 
 
 def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
-    """``FEED_URI_PARAMS`` function: feed URIs may also use ``%(run_id)s``."""
-    return {**params, "run_id": run_id(spider.crawler)}
+    """``FEED_URI_PARAMS`` function: only ``crawler.config.FEED_URI_PARAMETERS``, with the
+    run's ``run_id``."""
+    allowed = {key: params[key] for key in FEED_URI_PARAMETERS if key in params}
+    return {**allowed, "name": spider.name, "run_id": run_id(spider.crawler)}
 
 
 def process_alive(pid: int) -> bool:

@@ -79,6 +79,21 @@ BAD_INPUTS = [
     ("article", ["-a", "url=notaurl"], "-a url", "'notaurl'"),
     ("article", ["-a", "url=ftp://127.0.0.1/a"], "-a url", "'ftp://127.0.0.1/a'"),
     ("article", [], "-a url", "required"),
+    # Nothing given on the command line puts a path of its own into a file name.
+    ("replica", ["-a", "name=../../escape"], "-a name", "'../../escape'"),
+    ("replica", ["-a", "base_url=file:///etc/passwd"], "-a base_url", "'file:///etc/passwd'"),
+    ("replica", ["-a", "base_url=/etc/passwd"], "-a base_url", "'/etc/passwd'"),
+    ("article", ["-a", "url=../../etc/passwd"], "-a url", "'../../etc/passwd'"),
+    ("replica", ["-o", "out-%(_job)s.jsonl"], "feed URI", "%(_job)"),
+    ("replica", ["-o", "/tmp/%(base_url)s.jsonl"], "feed URI", "%(base_url)"),
+    ("replica", ["-s", "DEFAULT_FEED_URI=data/%(args)s.jsonl"], "feed URI", "%(args)"),
+    # Limits.
+    ("replica", ["-s", "DOWNLOAD_MAXSIZE=-1"], "-s DOWNLOAD_MAXSIZE", "'-1'"),
+    ("replica", ["-s", "DOWNLOAD_TIMEOUT=0"], "-s DOWNLOAD_TIMEOUT", "'0'"),
+    ("replica", ["-s", "RETRY_BACKOFF_BASE=soon"], "-s RETRY_BACKOFF_BASE", "'soon'"),
+    ("replica", ["-s", "RETRY_AFTER_MAX=-5"], "-s RETRY_AFTER_MAX", "'-5'"),
+    ("replica", ["-s", "LIST_PAGES_MAX=many"], "-s LIST_PAGES_MAX", "'many'"),
+    ("replica", ["-s", "HOST_REQUESTS_MAX=-1"], "-s HOST_REQUESTS_MAX", "'-1'"),
 ]
 
 

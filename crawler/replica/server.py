@@ -30,23 +30,25 @@ class ReplicaRequestHandler(BaseHTTPRequestHandler):
     server: ReplicaServer
     protocol_version = "HTTP/1.1"
 
+    def handle(self) -> None:
+        """Serves the connection's requests; a client that hung up ends it quietly."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
     def do_GET(self) -> None:
         self._send(self.server.reply(self.path, self._base_url()))
 
     def _send(self, reply: Reply) -> None:
-        """Writes the reply; a client that hung up meanwhile ends it quietly."""
-        try:
-            if reply.delay:
-                time.sleep(reply.delay)
-            self.send_response(reply.status)
-            for name, value in reply.headers:
-                self.send_header(name, value)
-            self.end_headers()
-            for chunk in reply.body:
-                self.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-            return
+        if reply.delay:
+            time.sleep(reply.delay)
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        for chunk in reply.body:
+            self.wfile.write(chunk)
         if reply.close:
             self.close_connection = True
 

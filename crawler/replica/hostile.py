@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import cache
 from html import escape
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from crawler.replica import pages
@@ -63,6 +64,7 @@ CALENDAR_LAST_DAY = date(2025, 12, 31)
 HUGE_SIZE = 20 * 2**20
 BOMB_ZEROS = 512 * 2**20
 TRUNCATED_SHARE = 10
+"""The truncated case sends one part in this many of the page it promises."""
 
 _HTML = "text/html; charset=utf-8"
 _BEIJING = timezone(timedelta(hours=8))
@@ -111,8 +113,10 @@ class HostileCase:
         return self.listed and self.outcome == EXPORTED
 
 
-def _exported(name: str, requirement: int, published: datetime | None, **kwargs) -> HostileCase:
-    return HostileCase(name, requirement, case_path(name), EXPORTED, published=published, **kwargs)
+def _exported(
+    name: str, requirement: int, published: datetime | None, **fields: Any
+) -> HostileCase:
+    return HostileCase(name, requirement, case_path(name), EXPORTED, published=published, **fields)
 
 
 def _no_item(name: str, requirement: int, outcome: str, reason: str) -> HostileCase:
@@ -154,9 +158,12 @@ CATALOGUE: tuple[HostileCase, ...] = (
             case_path("tracked") + "?from=timeline&isappinstalled=0",
         ),
     ),
-    replace(
-        _exported("tracked", 12, datetime(2025, 3, 6, 9, 14)),
-        path=case_path("tracked") + "?utm_source=wechat&utm_medium=social",
+    HostileCase(
+        "tracked",
+        12,
+        case_path("tracked") + "?utm_source=wechat&utm_medium=social",
+        EXPORTED,
+        published=datetime(2025, 3, 6, 9, 14),
     ),
     _exported("session", 9, datetime(2025, 3, 6, 11, 38)),
     _no_item("empty", 3, REFUSED, "empty"),

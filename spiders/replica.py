@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.config import Float, HttpUrls, Integer, argument
+from crawler.config import Boolean, Float, HttpUrls, Integer, argument
 from crawler.extraction.profiles import SiteProfile, get_profile
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.replica.site import CNFINANCE_PREFIX, MAX_ARTICLES, MIN_ARTICLES, section_of_path
@@ -24,19 +24,22 @@ from spiders.base import NewsSpider
 class ReplicaArguments:
     """``-a base_url=URL``: crawl a replica already served there; without it, one is started
     in-process with ``articles`` articles from ``seed``, ``drift`` of its financeun pages in
-    a layout the profile misses."""
+    a layout the profile misses, and with ``hostile`` its hostile routes too."""
 
     base_url: str = argument(HttpUrls(single=True, optional=True), "")
     articles: int = argument(Integer(MIN_ARTICLES, MAX_ARTICLES), 1000)
     seed: int = argument(Integer(), 1)
     drift: float = argument(Float(0.0, 1.0), 0.0)
+    hostile: bool = argument(Boolean(), False)
 
 
 class ReplicaSpider(NewsSpider):
     """Crawls the replica at ``-a base_url=URL``, or starts one in-process on a free port.
 
     ``-a articles=N -a seed=S`` size the in-process replica (default 1000 articles, seed 1);
-    ``-a drift=0.3`` serves that share of its financeun pages in a layout the profile misses.
+    ``-a drift=0.3`` serves that share of its financeun pages in a layout the profile misses;
+    ``-a hostile=1`` also serves its hostile routes (``crawler.replica.hostile``), the slow
+    ones waiting 2 s longer than ``DOWNLOAD_TIMEOUT``.
     """
 
     name = "replica"
@@ -56,6 +59,7 @@ class ReplicaSpider(NewsSpider):
         self.articles = self.args.articles
         self.seed = self.args.seed
         self.drift = self.args.drift
+        self.hostile = self.args.hostile
         self.server: ReplicaServer | None = None
 
     @classmethod
@@ -74,13 +78,20 @@ class ReplicaSpider(NewsSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.base_url:
-            site = ReplicaSite(articles=self.articles, seed=self.seed, drifted_share=self.drift)
-            self.server = ReplicaServer(site).start_in_thread()
+            site = ReplicaSite(
+                articles=self.articles,
+                seed=self.seed,
+                drifted_share=self.drift,
+                hostile=self.hostile,
+            )
+            slow_seconds = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 2
+            self.server = ReplicaServer(site, slow_seconds=slow_seconds).start_in_thread()
             self.base_url = self.server.base_url
             self.logger.info(
-                "Started the replica site (%d articles, seed %d) at %s",
+                "Started the replica site (%d articles, seed %d%s) at %s",
                 self.articles,
                 self.seed,
+                ", hostile" if self.hostile else "",
                 self.base_url,
             )
         self.start_urls = [f"{self.base_url}/", f"{self.base_url}{CNFINANCE_PREFIX}/"]

@@ -36,9 +36,17 @@ def replica_server() -> Iterator[Callable[..., ReplicaServer]]:
     """Starts replica servers on free 127.0.0.1 ports; stops them after the test."""
     started: list[ReplicaServer] = []
 
-    def start(articles: int, seed: int = 1, drifted_share: float = 0.0) -> ReplicaServer:
-        site = ReplicaSite(articles=articles, seed=seed, drifted_share=drifted_share)
-        server = ReplicaServer(site).start_in_thread()
+    def start(
+        articles: int,
+        seed: int = 1,
+        drifted_share: float = 0.0,
+        hostile: bool = False,
+        slow_seconds: float = 12.0,
+    ) -> ReplicaServer:
+        site = ReplicaSite(
+            articles=articles, seed=seed, drifted_share=drifted_share, hostile=hostile
+        )
+        server = ReplicaServer(site, slow_seconds=slow_seconds).start_in_thread()
         started.append(server)
         return server
 

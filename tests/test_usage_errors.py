@@ -150,7 +150,7 @@ def test_the_exact_lines():
     result = run_scrapy("crawl", "replica", "-a", "bogus=1")
     assert refusal(result, "-a", "") == (
         "error: -a bogus='1': spider 'replica' has no such argument"
-        " (its arguments: base_url, articles, seed, drift)"
+        " (its arguments: base_url, articles, seed, drift, hostile)"
     )
     result = run_scrapy("crawl", "replica", "-s", "CRAWL_MODE=bogus")
     assert refusal(result, "-s", "") == "error: -s CRAWL_MODE='bogus': incremental or full"

@@ -1,4 +1,5 @@
-"""``python -m crawler.replica --port 8080 --articles 1000``: serve the replica site."""
+"""``python -m crawler.replica --port 8080 --articles 1000``: serve the replica site
+(``--hostile``: with its hostile routes)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,22 @@ def main(argv: list[str] | None = None) -> None:
         default=0.0,
         help="share of financeun article pages in a newer layout that the profile misses",
     )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="also serve the hostile routes: 专题, 日历 and the cases under /newsDetail/h/",
+    )
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=12.0,
+        help="how long the hostile slow routes wait before they answer",
+    )
     args = parser.parse_args(argv)
-    site = ReplicaSite(articles=args.articles, seed=args.seed, drifted_share=args.drift)
-    server = ReplicaServer(site, args.host, args.port)
+    site = ReplicaSite(
+        articles=args.articles, seed=args.seed, drifted_share=args.drift, hostile=args.hostile
+    )
+    server = ReplicaServer(site, args.host, args.port, slow_seconds=args.slow_seconds)
     print(f"replica site with {args.articles} articles at {server.base_url}/", flush=True)
     try:
         server.serve_forever()

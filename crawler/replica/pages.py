@@ -8,13 +8,14 @@ numbers, inline scripts) so that naive extraction picks up the wrong things.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from crawler.replica.site import (
     CHANNELS,
     CNFINANCE,
     CNFINANCE_PREFIX,
+    HOSTILE_LISTS,
     Article,
     ReplicaSite,
     beijing_iso,
@@ -35,17 +36,24 @@ def _e(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _page(title: str, head_extra: str, body: str, charset: str = "utf-8") -> bytes:
-    """The whole HTML document, encoded in ``charset`` (GBK-family pages as gb18030)."""
-    document = (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
-        f'<meta charset="{charset}">\n'
+def document(title: str, head_extra: str, body: str, charset: str | None = "utf-8") -> str:
+    """The whole HTML document; ``charset``: the one its ``<meta charset>`` declares (None:
+    no such tag)."""
+    meta = f'<meta charset="{charset}">\n' if charset else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n{meta}'
         f"<title>{_e(title)}</title>\n{head_extra}"
         "<script>var _hmt = _hmt || [];(function(){var hm = document.createElement('script');"
         "hm.src = 'https://hm.baidu.com/hm.js?5f1e2d3c4b';})();</script>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-    return document.encode("utf-8" if charset == "utf-8" else "gb18030")
+
+
+def _page(title: str, head_extra: str, body: str, charset: str = "utf-8") -> bytes:
+    """The whole HTML document, encoded in ``charset`` (GBK-family pages as gb18030)."""
+    return document(title, head_extra, body, charset).encode(
+        "utf-8" if charset == "utf-8" else "gb18030"
+    )
 
 
 def article_content_type(article: Article) -> str:
@@ -57,9 +65,11 @@ def article_content_type(article: Article) -> str:
 # -- financeun (www.financeun.com) --------------------------------------------------------
 
 
-def _financeun_header() -> str:
+def _financeun_header(hostile: bool) -> str:
+    """Top bar, logo and navigation; a hostile site's navigation also links its lists."""
+    lists = {**CHANNELS, **HOSTILE_LISTS} if hostile else CHANNELS
     links = "".join(
-        f'<a href="/articleList/{slug}_1.shtml">{_e(name)}</a>' for slug, name in CHANNELS.items()
+        f'<a href="/articleList/{slug}_1.shtml">{_e(name)}</a>' for slug, name in lists.items()
     )
     return (
         '<div class="top_bar"><span class="top_date">欢迎访问中国金融网</span>'
@@ -85,7 +95,8 @@ def _financeun_footer(year: int) -> str:
     )
 
 
-def _hot_news(site: ReplicaSite, article: Article | None, rng: random.Random) -> str:
+def hot_news(site: ReplicaSite, article: Article | None, rng: random.Random) -> str:
+    """The 热点新闻 sidebar: newest 要闻 picked by ``rng``, ``article`` left out."""
     pool = site.financeun_channels["yaowen"][:30] or site.financeun_channels["jinrong"][:30]
     picks = rng.sample(pool, min(6, len(pool)))
     items = "".join(
@@ -115,6 +126,56 @@ def _financeun_headline(site: ReplicaSite, article: Article, source: str) -> str
     )
 
 
+def financeun_related_item(path: str, title: str, published: datetime) -> str:
+    """One 相关资讯 item of a financeun article page."""
+    return (
+        f'<li><i>-</i><a href="{_e(path)}" target="_blank">{_e(title)}</a>'
+        f'<span class="time">{cn_minute(published)}</span></li>'
+    )
+
+
+def comments_html(published: datetime, rng: random.Random) -> str:
+    """1-3 网友评论 items, dated a day after ``published``."""
+    return "".join(
+        f'<li><span class="user">{_e(rng.choice(_COMMENTERS))}</span>'
+        f'<span class="ctime">{cn_minute(published + _COMMENT_DELAY)}</span>'
+        f"<p>{_e(rng.choice(_COMMENTS))}</p></li>"
+        for _ in range(rng.randint(1, 3))
+    )
+
+
+def financeun_article_body(
+    site: ReplicaSite,
+    *,
+    crumbs: str,
+    headline: str,
+    content: str,
+    up_down: str,
+    related: str,
+    comments: str,
+    hot: str,
+) -> str:
+    """The body of a financeun article page around its parts (HTML): ``crumbs`` the link
+    between 首页 and 正文, ``headline`` opening ``.news``, ``content`` of ``.news_content``."""
+    return f"""{_financeun_header(site.hostile)}
+<div class="main">
+<div class="content_left">
+<div class="crumbs">当前位置：<a href="/">首页</a> &gt; {crumbs} &gt; 正文</div>
+{headline}
+<div class="bdsharebuttonbox"><span>分享到：</span><a class="bds_weixin">微信</a><a class="bds_tsina">微博</a><a class="bds_qzone">QQ空间</a></div>
+<div class="news_content">
+{content}
+</div>
+<div class="page_up_down">{up_down}</div>
+</div>
+<div class="xgzx"><div class="xgzx_tit">相关资讯</div><ul>{related}</ul></div>
+<div class="comment"><h3>网友评论</h3><ul>{comments}</ul></div>
+</div>
+{hot}
+</div>
+{_financeun_footer(2025)}"""
+
+
 def financeun_article(site: ReplicaSite, article: Article, variant: bool = False) -> bytes:
     """An article page in www.financeun.com markup; a mobile/print variant names its canonical."""
     text = site.text_of(article)
@@ -142,34 +203,24 @@ def financeun_article(site: ReplicaSite, article: Article, variant: bool = False
         for label, a in (("上一篇：", previous), ("下一篇：", following))
     )
     related = "".join(
-        f'<li><i>-</i><a href="{_e(site.link_path(article, site.articles[i]))}" target="_blank">'
-        f"{_e(site.articles[i].title)}</a>"
-        f'<span class="time">{cn_minute(site.articles[i].published)}</span></li>'
+        financeun_related_item(
+            site.link_path(article, site.articles[i]),
+            site.articles[i].title,
+            site.articles[i].published,
+        )
         for i in article.related
     )
-    comments = "".join(
-        f'<li><span class="user">{_e(rng.choice(_COMMENTERS))}</span>'
-        f'<span class="ctime">{cn_minute(article.published + _COMMENT_DELAY)}</span>'
-        f"<p>{_e(rng.choice(_COMMENTS))}</p></li>"
-        for _ in range(rng.randint(1, 3))
+    comments = comments_html(article.published, rng)
+    body = financeun_article_body(
+        site,
+        crumbs=f'<a href="/articleList/{article.channel}_1.shtml">{_e(channel_name)}</a>',
+        headline=_financeun_headline(site, article, text.source),
+        content=chr(10).join(paragraphs),
+        up_down=up_down,
+        related=related,
+        comments=comments,
+        hot=hot_news(site, article, rng),
     )
-    body = f"""{_financeun_header()}
-<div class="main">
-<div class="content_left">
-<div class="crumbs">当前位置：<a href="/">首页</a> &gt; <a href="/articleList/{article.channel}_1.shtml">{_e(channel_name)}</a> &gt; 正文</div>
-{_financeun_headline(site, article, text.source)}
-<div class="bdsharebuttonbox"><span>分享到：</span><a class="bds_weixin">微信</a><a class="bds_tsina">微博</a><a class="bds_qzone">QQ空间</a></div>
-<div class="news_content">
-{chr(10).join(paragraphs)}
-</div>
-<div class="page_up_down">{up_down}</div>
-</div>
-<div class="xgzx"><div class="xgzx_tit">相关资讯</div><ul>{related}</ul></div>
-<div class="comment"><h3>网友评论</h3><ul>{comments}</ul></div>
-</div>
-{_hot_news(site, article, rng)}
-</div>
-{_financeun_footer(2025)}"""
     summary = text.paragraphs[0][:60] if text.paragraphs else article.title
     head = (
         f'<meta name="keywords" content="{_e(channel_name)},中国金融网">\n'
@@ -216,16 +267,22 @@ def financeun_list(
         if page < pages
         else ""
     )
-    name = CHANNELS[channel]
-    rng = random.Random(page)
-    body = f"""{_financeun_header()}
+    pager = f'{first}{previous}<span class="current">{page}</span>{numbers}{following}<span>共{pages}页</span>'
+    return financeun_list_page(
+        site, CHANNELS[channel], f'<ul class="list_news">{items}</ul>', pager, page
+    )
+
+
+def financeun_list_page(site: ReplicaSite, name: str, listing: str, pager: str, page: int) -> bytes:
+    """A list page of www.financeun.com: ``listing`` (HTML) above its ``pager`` links."""
+    body = f"""{_financeun_header(site.hostile)}
 <div class="main">
 <div class="content_left">
 <div class="crumbs">当前位置：<a href="/">首页</a> &gt; {_e(name)}</div>
-<ul class="list_news">{items}</ul>
-<div class="page">{first}{previous}<span class="current">{page}</span>{numbers}{following}<span>共{pages}页</span></div>
+{listing}
+<div class="page">{pager}</div>
 </div>
-{_hot_news(site, None, rng)}
+{hot_news(site, None, random.Random(page))}
 </div>
 {_financeun_footer(2025)}"""
     return _page(f"{name}_中国金融网", "", body)
@@ -235,9 +292,9 @@ def financeun_home(site: ReplicaSite) -> bytes:
     """The financeun home page: channel links and the newest headlines."""
     newest = site.financeun_home_articles
     items = "".join(f'<li><a href="{_e(a.path)}">{_e(a.title)}</a></li>' for a in newest)
-    body = f"""{_financeun_header()}
+    body = f"""{_financeun_header(site.hostile)}
 <div class="main"><div class="content_left"><div class="focus"><h2>要闻</h2><ul class="list_news">{items}</ul></div></div>
-{_hot_news(site, None, random.Random(0))}</div>
+{hot_news(site, None, random.Random(0))}</div>
 {_financeun_footer(2025)}"""
     return _page("中国金融网_金融行业门户网站", "", body)
 
@@ -368,12 +425,15 @@ def cnfinance_home(site: ReplicaSite) -> bytes:
     return _page("中国金融网 - 金融资讯", "", body)
 
 
-def robots_txt() -> bytes:
+def robots_txt(hostile: bool = False) -> bytes:
+    """The robots.txt; a hostile site's also keeps crawlers off its ``/_hostile`` truth."""
+    extra = "Disallow: /_hostile\n" if hostile else ""
     return (
         "User-agent: *\n"
         "Disallow: /vip/\n"
         f"Disallow: {CNFINANCE_PREFIX}/vip/\n"
         "Disallow: /_truth.jsonl\n"
+        f"{extra}"
         "Disallow: /search\n"
     ).encode()
 

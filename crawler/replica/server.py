@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from crawler.replica import pages
+from crawler.replica.hostile import HostileRoutes
+from crawler.replica.model import Reply
 from crawler.replica.site import (
     CHANNELS,
     CNFINANCE,
@@ -27,13 +30,27 @@ class ReplicaRequestHandler(BaseHTTPRequestHandler):
     server: ReplicaServer
     protocol_version = "HTTP/1.1"
 
+    def handle(self) -> None:
+        """Serves the connection's requests; a client that hung up ends it quietly."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
     def do_GET(self) -> None:
-        status, content_type, body = self.server.respond(self.path, self._base_url())
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self._send(self.server.reply(self.path, self._base_url()))
+
+    def _send(self, reply: Reply) -> None:
+        if reply.delay:
+            time.sleep(reply.delay)
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        for chunk in reply.body:
+            self.wfile.write(chunk)
+        if reply.close:
+            self.close_connection = True
 
     def _base_url(self) -> str:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
@@ -44,14 +61,24 @@ class ReplicaRequestHandler(BaseHTTPRequestHandler):
 
 
 class ReplicaServer(ThreadingHTTPServer):
-    """The replica site served over HTTP; ``port=0`` takes a free port."""
+    """The replica site served over HTTP; ``port=0`` takes a free port. A hostile site's
+    slow routes keep a request waiting ``slow_seconds``."""
 
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        site: ReplicaSite,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        slow_seconds: float = 12.0,
+    ) -> None:
         super().__init__((host, port), ReplicaRequestHandler)
         self.site = site
+        self.hostile = (
+            HostileRoutes(site, self.server_address[1], slow_seconds) if site.hostile else None
+        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -69,13 +96,21 @@ class ReplicaServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
+    def reply(self, raw_path: str, base: str) -> Reply:
+        """The answer to a request path: a hostile route's, else the site's page."""
+        if self.hostile is not None:
+            reply = self.hostile.reply(raw_path, base)
+            if reply is not None:
+                return reply
+        return Reply.whole(*self.respond(raw_path, base))
+
     def respond(self, raw_path: str, base: str) -> tuple[int, str, bytes]:
         """Status, content type and body for a request path."""
         parts = urlsplit(raw_path)
         path, query = parts.path, parse_qs(parts.query)
         site = self.site
         if path == "/robots.txt":
-            return 200, "text/plain; charset=utf-8", pages.robots_txt()
+            return 200, "text/plain; charset=utf-8", pages.robots_txt(site.hostile)
         if path == "/sitemap.xml":
             return 200, "application/xml; charset=utf-8", pages.sitemap_xml(site, base)
         if path == "/_truth.jsonl":

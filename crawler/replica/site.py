@@ -57,6 +57,9 @@ CHANNELS: dict[str, str] = {
     VIP_CHANNEL: "会员专享",
 }
 
+HOSTILE_LISTS: dict[str, str] = {"zhuanti": "专题", "rili": "日历"}
+"""The lists a hostile site adds to the financeun navigation, by slug."""
+
 GBK_DECLARED = "gb2312"
 REVISION_NOTE = "记者最新了解到，上述工作已于日前全面完成，相关成效正在持续显现。"
 
@@ -140,9 +143,17 @@ class Article:
 
 
 class ReplicaSite:
-    """A replica of the 中国金融网 sites: ``articles`` articles generated from ``seed``."""
+    """A replica of the 中国金融网 sites: ``articles`` articles generated from ``seed``;
+    ``hostile``: also the hostile routes of ``crawler.replica.hostile``, linked from the
+    financeun navigation."""
 
-    def __init__(self, articles: int = 1000, seed: int = 1, drifted_share: float = 0.0) -> None:
+    def __init__(
+        self,
+        articles: int = 1000,
+        seed: int = 1,
+        drifted_share: float = 0.0,
+        hostile: bool = False,
+    ) -> None:
         if not MIN_ARTICLES <= articles <= MAX_ARTICLES:
             raise ValueError(f"articles must be {MIN_ARTICLES}..{MAX_ARTICLES}, got {articles}")
         if not 0.0 <= drifted_share <= 1.0:
@@ -150,6 +161,7 @@ class ReplicaSite:
         self.size = articles
         self.seed = seed
         self.drifted_share = drifted_share
+        self.hostile = hostile
         self.revised: set[int] = set()
         self.articles: list[Article] = []
         for index in range(articles):
@@ -321,7 +333,7 @@ class ReplicaSite:
         rng = self._rng(article.index, 3)
         words = corpus()
         source = "中国金融网" if rng.random() < 0.7 else rng.choice(words["sources"])
-        byline, authors = _byline(article.section, rng)
+        byline, authors = draw_byline(article.section, rng)
         paragraphs = self._paragraphs(article, rng)
         if article.index in self.revised:
             paragraphs = [*paragraphs, REVISION_NOTE]
@@ -342,8 +354,8 @@ class ReplicaSite:
             if article.story_kind == stories.REPOST:
                 return stories.edit_sentences(original, rng)
             quoted = stories.quoted_third(original)
-            return quoted + _generated_paragraphs(rng, 2 * len(quoted))
-        paragraphs = _generated_paragraphs(rng, rng.randint(4, 9))
+            return quoted + generated_paragraphs(rng, 2 * len(quoted))
+        paragraphs = generated_paragraphs(rng, rng.randint(4, 9))
         if article.boilerplate is not None:
             paragraphs.append(stories.BOILERPLATES[article.boilerplate])
         return paragraphs
@@ -546,6 +558,12 @@ class ReplicaSite:
                 "linked_from": linked_from.get(article.index, []),
             }
 
+    def hostile_truth(self, base_url: str) -> list[dict]:
+        """What a crawl should make of each hostile case, as served at ``/_hostile.jsonl``."""
+        from crawler.replica import hostile  # it builds on this module
+
+        return hostile.truth(base_url)
+
     def related_entry(self, source: Article, target: Article, base: str) -> dict[str, str]:
         """A 相关资讯 item of ``source``'s page as exported: title, URL and time of ``target``."""
         return {
@@ -626,7 +644,7 @@ def fill_template(template: str, rng: random.Random) -> str:
     )
 
 
-def _generated_paragraphs(rng: random.Random, count: int) -> list[str]:
+def generated_paragraphs(rng: random.Random, count: int) -> list[str]:
     """``count`` paragraphs of 2-5 distinct corpus sentences each."""
     lengths = [rng.randint(2, 5) for _ in range(count)]
     templates = rng.sample(corpus()["sentence_templates"], sum(lengths))
@@ -638,7 +656,8 @@ def _generated_paragraphs(rng: random.Random, count: int) -> list[str]:
     return paragraphs
 
 
-def _byline(section: str, rng: random.Random) -> tuple[str | None, list[str]]:
+def draw_byline(section: str, rng: random.Random) -> tuple[str | None, list[str]]:
+    """A byline in the section's style and its authors (none, one time in ten)."""
     words = corpus()
     if rng.random() < 0.1:
         return None, []

@@ -21,6 +21,7 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     ResponseDataLossError,
@@ -93,7 +94,7 @@ def describe_failure(exception: BaseException, retry_http_codes: frozenset[int])
         return PageFailure("timeout", "no answer within DOWNLOAD_TIMEOUT", False)
     if isinstance(exception, ResponseDataLossError):
         return PageFailure("data_loss", "the connection closed before the whole body came", False)
-    if isinstance(exception, (ResponseFailed, ConnectionLost, ConnectionDone)):
+    if isinstance(exception, (DownloadFailedError, ResponseFailed, ConnectionLost, ConnectionDone)):
         return PageFailure("connection_lost", "the connection was lost", False)
     if isinstance(exception, (DownloadConnectionRefusedError, ConnectionRefusedError)):
         return PageFailure("connection_refused", "the connection was refused", False)

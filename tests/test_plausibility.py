@@ -79,3 +79,29 @@ def test_profile_value_that_breaks_a_rule_is_replaced_by_the_generic_one():
     assert article["extraction"]["fields"]["title"] == "generic"
     assert article["published_at"] == "2025-02-06T06:41:00+08:00"
     assert article["extraction"]["fields"]["content"] == "profile"
+
+
+@pytest.mark.parametrize("shown", ["2099年02月06日 06时41分", "2025年13月45日 25时61分", ""])
+def test_a_page_whose_only_date_is_unbelievable_has_no_publish_time(shown):
+    """A date in the future (or none that parses) is no publish time, whichever extractor
+    finds it; 相关资讯's and the comments' dates are never taken instead."""
+    html = (
+        "<html><head><title>央行宣布降准_中国金融网</title></head><body>"
+        '<div class="content_left"><div class="news">'
+        '<div class="news_title">央行宣布降准</div>'
+        f'<div class="copyright">来源:新华社 {shown}</div>'
+        '<div class="news_content">'
+        + "<p>中国人民银行宣布下调存款准备金率，释放长期流动性。</p>"
+        * 3
+        + "</div></div>"
+        '<div class="xgzx"><ul><li><a href="/newsDetail/2.shtml">银行间利率回落</a>'
+        '<span class="time">2025年02月05日 09时30分</span></li></ul></div>'
+        '<div class="comment"><span class="ctime">2025年02月07日 10时00分</span></div>'
+        "</div></body></html>"
+    )
+    article = extract_article(
+        html.encode(), "https://www.financeun.com/newsDetail/1.shtml", now=NOW
+    )
+    assert article["published_at"] is None
+    assert article["extraction"]["fields"]["published_at"] is None
+    assert article["title"] == "央行宣布降准"

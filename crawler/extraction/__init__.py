@@ -22,6 +22,9 @@ from crawler.extraction.profiles.base import ListLinks
 GENERIC = "generic"
 PROFILE = "profile"
 FIELDS = ("title", "source", "byline", "published_at", "content", "related")
+OPTIONAL_FIELDS = frozenset({"source", "byline", "published_at", "related"})
+"""Fields an article may lack: one no extractor found believable (a date in the future, say)
+is None. A title or body that is not believable is kept, for validation to drop the item."""
 
 
 def extract_article(
@@ -36,7 +39,7 @@ def extract_article(
 
     ``extraction`` tells which profile read the page (None: no profile fits the URL) and,
     per field, whether the value came from that ``profile``, from the ``generic`` extractor
-    (the profile found nothing believable), or from neither (None).
+    (the profile found nothing believable), or from neither (None: see ``OPTIONAL_FIELDS``).
     """
     page = Page.parse(decode_html(body, headers), url)
     site = get_profile(profile) if profile is not None else profile_for_url(url)
@@ -50,6 +53,8 @@ def extract_article(
             fields[name], origins[name] = value, PROFILE
             continue
         value = getattr(generic, name)()
+        if name in OPTIONAL_FIELDS and not plausible(name, value, now):
+            value = None
         fields[name], origins[name] = value, GENERIC if value else None
     return {
         "title": fields["title"],

@@ -24,7 +24,8 @@ PROFILE = "profile"
 FIELDS = ("title", "source", "byline", "published_at", "content", "related")
 OPTIONAL_FIELDS = frozenset({"source", "byline", "published_at", "related"})
 """Fields an article may lack: one no extractor found believable (a date in the future, say)
-is None. A title or body that is not believable is kept, for validation to drop the item."""
+is None (``related``: empty). A title or body that is not believable is kept, for validation
+to drop the item."""
 
 
 def extract_article(
@@ -54,7 +55,7 @@ def extract_article(
             continue
         value = getattr(generic, name)()
         if name in OPTIONAL_FIELDS and not plausible(name, value, now):
-            value = None
+            value = [] if name == "related" else None
         fields[name], origins[name] = value, GENERIC if value else None
     return {
         "title": fields["title"],

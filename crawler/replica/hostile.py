@@ -239,8 +239,8 @@ def expected(case: HostileCase, base: str) -> dict:
 
 @cache
 def written(name: str) -> tuple[str, ArticleText]:
-    """A case's title (from a template with blanks to fill, so that no two cases share one)
-    and text, from a random stream of its own."""
+    """A case's title and text, from a random stream of its own (titles from templates with
+    blanks to fill: the others recur word for word across articles)."""
     rng = random.Random(f"hostile/{name}")
     words = corpus()
     templates = [template for template in words["title_templates"] if "{" in template]

@@ -305,8 +305,11 @@ def check_settings(settings: BaseSettings) -> None:
     a feed URI with a parameter feed URIs do not have."""
     for declared in SETTINGS:
         setting(settings, declared.name)
-    for uri, options in settings.getdict("FEEDS").items():
-        if (options or {}).get("uri_params"):
+    feeds = {uri: options or {} for uri, options in settings.getdict("FEEDS").items()}
+    if default_feed := settings.get("DEFAULT_FEED_URI"):
+        feeds.setdefault(default_feed, {})
+    for uri, options in feeds.items():
+        if options.get("uri_params"):
             continue
         unknown = sorted(set(_URI_PARAMETER.findall(str(uri))) - set(FEED_URI_PARAMETERS))
         if unknown:

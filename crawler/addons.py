@@ -15,14 +15,19 @@ CRAWL_RUN = "CRAWL_RUN"
 class NonCrawlCommands:
     """Keeps the commands that only look at pages (``scrapy shell``, ``parse``, ``check``,
     ``fetch``, …) from writing anything: no default batch feed, no run manifest, a crawl
-    state in memory. Only a crawl run (``CRAWL_RUN``, set by ``scrapy crawl``) exports
-    articles and remembers them across runs; a ``scrapy parse`` must not make the next
-    crawl skip the article it parsed, nor wait for the lock of a crawl that is running.
+    state in memory, no run monitors. Only a crawl run (``CRAWL_RUN``, set by ``scrapy
+    crawl``) exports articles and remembers them across runs; a ``scrapy parse`` must not
+    make the next crawl skip the article it parsed, nor wait for the lock of a crawl that is
+    running.
 
     What the command line or a spider sets (``-s CRAWL_STATE_CLASS=…``) is kept.
     """
 
-    OFF = {"DEFAULT_FEED_URI": "", "CRAWL_STATE_CLASS": MEMORY_CRAWL_STATE}
+    OFF = {
+        "DEFAULT_FEED_URI": "",
+        "CRAWL_STATE_CLASS": MEMORY_CRAWL_STATE,
+        "SPIDERMON_ENABLED": False,
+    }
 
     def update_settings(self, settings: BaseSettings) -> None:
         if settings.getbool(CRAWL_RUN):

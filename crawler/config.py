@@ -281,6 +281,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RETRY_AFTER_MAX", Float(0.0, math.inf)),
     Setting("LIST_PAGES_MAX", Integer(minimum=0)),
     Setting("HOST_REQUESTS_MAX", Integer(minimum=0)),
+    Setting("SPIDERMON_ENABLED", Boolean()),
+    Setting("MONITOR_FAIL_EXIT_CODE", Boolean()),
+    Setting("MONITOR_HISTORY_RUNS", Integer(minimum=1)),
+    Setting("MONITOR_ITEM_COUNT_WARN_RATIO", Float(0.0, 1.0)),
+    Setting("MONITOR_FIELD_COVERAGE_MIN", Float(0.0, 1.0)),
+    Setting("MONITOR_COVERAGE_TOLERANCE", Float(0.0, 1.0)),
+    Setting("MONITOR_DROPPED_SHARE_MAX", Float(0.0, 1.0)),
+    Setting("MONITOR_HTTP_ERROR_RATE_MAX", Float(0.0, 1.0)),
+    Setting("MONITOR_RETRY_RATE_MAX", Float(0.0, 1.0)),
+    Setting("MONITOR_REFUSED_SHARE_MAX", Float(0.0, 1.0)),
 )
 """The settings a crawl checks before it starts, in README's order."""
 

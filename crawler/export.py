@@ -43,7 +43,9 @@ from crawler import __version__
 from crawler.config import FEED_URI_PARAMETERS
 from crawler.incremental import SKIPPED_AS_EXPORTED_STAT
 from crawler.items import SCHEMA_VERSION
+from crawler.monitors import COUNT_PREFIX, RESULTS_STAT
 from crawler.outcome import (
+    DROPPED_REASON_PREFIX,
     ERROR_STAT,
     FAILED_REASON_STAT,
     FEED_ERROR_STAT,
@@ -57,7 +59,6 @@ TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.tmp")
 DEFAULT_CRAWL_MODE = "incremental"
 KILLED = "killed"
 KILLED_ERROR = "the process stopped before the run finished"
-DROPPED_REASON_PREFIX = "item_dropped_reasons_count/"
 _RUN_ATTRIBUTE = "_cnfinance_run_id"
 _RECOVERED_ATTRIBUTE = "_cnfinance_recovered_directories"
 _CHUNK = 1 << 20
@@ -315,6 +316,8 @@ def outcome_counts(stats: dict[str, Any]) -> dict[str, int]:
         "skipped_as_seen": stats.get(SKIPPED_AS_EXPORTED_STAT, 0),
         "dropped": stats.get("item_dropped_count", 0),
         "errors": stats.get("log_count/ERROR", 0),
+        "with_source": stats.get(f"{COUNT_PREFIX}source", 0),
+        "with_authors": stats.get(f"{COUNT_PREFIX}authors", 0),
     }
     for key, value in sorted(stats.items()):
         if key.startswith(DROPPED_REASON_PREFIX):
@@ -345,14 +348,34 @@ def feed_directories(crawler: Crawler, spider: Spider) -> list[Path]:
     return directories
 
 
+def json_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    """The stats a manifest keeps: numbers, text and lists of text; times as ISO text."""
+    kept: dict[str, Any] = {}
+    for key, value in sorted(stats.items()):
+        if key == RESULTS_STAT:
+            continue
+        if isinstance(value, datetime):
+            kept[key] = value.isoformat()
+        elif isinstance(value, (int, float, str)) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            kept[key] = value
+    return kept
+
+
 def manifest_name(run: str) -> str:
     return f"{run}.manifest.json"
 
 
 def build_manifest(
-    run: dict[str, Any], files: list[dict[str, Any]], directory: Path
+    run: dict[str, Any],
+    files: list[dict[str, Any]],
+    directory: Path,
+    stats: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A run's manifest as written in ``directory``: file paths are relative to it."""
+    """A run's manifest as written in ``directory``: file paths are relative to it; with the
+    run's ``stats``, its monitor results and its stats (JSON values only)."""
+    stats = stats or {}
     return {
         "run_id": run["run_id"],
         "spider": run["spider"],
@@ -370,6 +393,8 @@ def build_manifest(
         ],
         "counts": run["counts"],
         "error": run.get("error"),
+        "monitors": stats.get(RESULTS_STAT, []),
+        "stats": json_stats(stats),
         "schema_version": SCHEMA_VERSION,
         "crawler_version": __version__,
     }
@@ -455,7 +480,8 @@ class RunManifest:
             path = directory / manifest_name(self.run["run_id"])
             try:
                 directory.mkdir(parents=True, exist_ok=True)
-                write_json_atomically(path, build_manifest(self.run, files, directory))
+                manifest = build_manifest(self.run, files, directory, stats)
+                write_json_atomically(path, manifest)
             except OSError as error:
                 logger.error("Could not write the run manifest %s: %s", path, error)
                 continue

@@ -40,6 +40,9 @@ from crawler.urls import url_key
 
 FULL_CRAWL = "full"
 SKIPPED_AS_EXPORTED_STAT = "news/articles_skipped_as_exported"
+LISTED_NEW_STAT = "news/articles_listed_new"
+"""Article pages fetched from list links that no earlier run exported (``crawler.monitors``
+reads it: none exported of them means the site changed or blocks us)."""
 RECHECK = "recheck"
 """Request meta: (content sha256, version) of the exported article being fetched again."""
 REEXPAND = "reexpand"
@@ -122,6 +125,8 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         meta = response.meta
         if DEPTH not in meta or RECHECK in meta:
             return
+        if meta[DEPTH] == 0 and not meta.get(REEXPAND):
+            self.stats.inc_value(LISTED_NEW_STAT)
         found = self.found.get(requested_key(response))
         if found is not None:
             meta[DEPTH], meta[FOUND_VIA] = found

@@ -45,6 +45,7 @@ ERROR_STAT = "run/error"
 FEED_ERROR_STAT = "run/feed_error"
 """Set by ``crawler.export.AtomicFileFeedStorage``: why a feed file could not be written."""
 LIST_PAGES_STAT = "news/list_pages"
+DROPPED_REASON_PREFIX = "item_dropped_reasons_count/"
 SUCCESSFUL_REASONS = frozenset({"finished", "shutdown"})
 """``shutdown``: stopped by SIGTERM or Ctrl-C, with the items in flight flushed."""
 FEED_EXPORT_DISABLED = "feed_export_disabled"
@@ -86,6 +87,47 @@ def feed_failure(stats: dict[str, Any]) -> str | None:
         storages = ", ".join(f"{k.rsplit('/', 1)[1]} x{v}" for k, v in sorted(failed.items()))
         return f"storing a feed failed ({storages}; see 'Error storing' above)"
     return None
+
+
+def counted(stats: dict[str, Any], prefix: str) -> str:
+    """``total (reason n, …)`` of the stats under ``prefix``, most frequent first."""
+    counts = Counter({k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)})
+    if not counts:
+        return "0"
+    reasons = ", ".join(f"{reason} {n}" for reason, n in counts.most_common())
+    return f"{sum(counts.values())} ({reasons})"
+
+
+def run_summary(stats: dict[str, Any]) -> list[str]:
+    """About ten lines saying what a run did, from its stats."""
+    coverage = ", ".join(
+        f"{field} {stats.get(f'spidermon_field_coverage/ArticleItem/{field}', 0):.1%}"
+        for field in ("title", "published_at", "source", "authors", "content")
+    )
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    seconds = (finish - start).total_seconds() if start and finish else 0.0
+    pages = stats.get("response_received_count", 0)
+    rate = f", {pages / seconds * 60:.0f} pages/min" if seconds else ""
+    monitors = (
+        f"{stats.get('monitors/passed', 0)} passed, {stats.get('monitors/warnings', 0)}"
+        f" warnings, {stats.get('monitors/failed', 0)} failed"
+        if "monitors/passed" in stats
+        else "not run"
+    )
+    list_pages = stats.get(LIST_PAGES_STAT, 0)
+    skipped = stats.get("news/articles_skipped_as_exported", 0)
+    return [
+        f"pages fetched: {pages} in {seconds:.0f} s{rate}; list pages {list_pages}",
+        f"articles exported: {stats.get('item_scraped_count', 0)}",
+        f"skipped as exported by earlier runs: {skipped}",
+        f"dropped: {counted(stats, DROPPED_REASON_PREFIX)}",
+        f"failed pages: {counted(stats, 'news/failed/')}",
+        f"retries: {stats.get('retry/count', 0)}",
+        f"list walks ended early: {counted(stats, 'news/list_walks_stopped/')}",
+        f"field coverage: {coverage}",
+        f"layout drift: {counted(stats, 'extraction/drift/')}",
+        f"monitors: {monitors}",
+    ]
 
 
 class RunOutcome:
@@ -196,8 +238,9 @@ class RunOutcome:
             self.fail(reason, KNOWN_FAILURES.get(reason, f"the crawl closed ({reason})"))
 
     def engine_stopped(self) -> None:
-        """The run's last line: how it ended, after Scrapy's stats."""
+        """The run's summary, then its last line: how it ended, after Scrapy's stats."""
         stats = self.stats.get_stats()
+        logger.info("Run summary:\n%s", "\n".join(f"  {line}" for line in run_summary(stats)))
         failed = stats.get(FAILED_REASON_STAT)
         if failed is not None:
             # A feed stored at close fails after the finish reason was set: what the crawl

@@ -83,10 +83,34 @@ EXTRACTION_DRIFT_THRESHOLD = 0.10
 EXTRACTION_DRIFT_MIN_PAGES = 10
 
 EXTENSIONS = {
-    "crawler.drift.ExtractionDriftMonitor": 500,
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.logstats.ProgressLogStats": 0,
+    # Both close before the feed exporter (0), whose close writes the run manifest with the
+    # monitor results; the drift alarm's stats first, for the monitors to read.
+    "crawler.drift.ExtractionDriftMonitor": -20,
+    "crawler.monitors.MonitorsExtension": -10,
     "crawler.outcome.RunOutcome": 505,
     "crawler.export.RunManifest": 510,
 }
+
+# Monitors (crawler/monitors.py, Spidermon) judge every run when it closes; a failed one makes
+# the run fail (exit code 1) while MONITOR_FAIL_EXIT_CODE is on. Warnings only log.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.RunMonitors"]
+SPIDERMON_ADD_FIELD_COVERAGE = True
+MONITOR_FAIL_EXIT_CODE = True
+MONITOR_HISTORY_RUNS = 5
+MONITOR_ITEM_COUNT_WARN_RATIO = 0.5
+MONITOR_FIELD_COVERAGE_MIN = 0.98
+MONITOR_COVERAGE_TOLERANCE = 0.05
+MONITOR_DROPPED_SHARE_MAX = 0.05
+MONITOR_HTTP_ERROR_RATE_MAX = 0.25
+MONITOR_RETRY_RATE_MAX = 0.10
+MONITOR_REFUSED_SHARE_MAX = 0.5
+# Spidermon actions run when a monitor fails (comma-separated import paths), e.g.
+# spidermon.contrib.actions.discord.notifiers.SendDiscordMessageSpiderFinished with
+# SPIDERMON_DISCORD_WEBHOOK_URL (README: "Monitors").
+MONITOR_FAILED_ACTIONS: list[str] = []
 
 # Clean the text, drop what breaks the schema or a field rule, then keep each story once.
 ITEM_PIPELINES = {

@@ -125,7 +125,10 @@ def test_layout_drift_falls_back_to_generic_and_raises_the_alarm(replica_server,
     server = replica_server(articles=300, seed=13, drifted_share=0.3)
     out = tmp_path / "out.jsonl"
     result = run_scrapy("crawl", "replica", "-a", f"base_url={server.base_url}", "-O", str(out))
-    assert result.returncode == 0, result.stderr[-3000:]
+    # The articles are all exported, and the drift monitor fails the run (exit code 1).
+    assert result.returncode == 1, result.stderr[-3000:]
+    last = result.stderr.splitlines()[-1]
+    assert "Run failed (monitors_failed)" in last and "(layout drift)" in last, last
     records = read_jsonl(out)
     truth = fetch_truth(server.base_url)
     assert_matches_truth(records, truth, limit=2)

@@ -331,6 +331,12 @@ def percent(share: Share) -> str:
     return f"{share.value:.1%}"
 
 
+def sources_heading(report: Report) -> str:
+    if report.source_count <= TOP_SOURCES:
+        return f"{report.source_count} sources"
+    return f"top {TOP_SOURCES} of {report.source_count} sources"
+
+
 def monitor_totals(runs: Iterable[Run]) -> tuple[int, int]:
     """Monitors passed and failed over the runs that recorded them."""
     results = [m.passed for run in runs for m in run.monitors or []]
@@ -364,7 +370,7 @@ def text_lines(report: Report) -> Iterator[str]:
     yield "== Articles per publish day (Beijing) =="
     yield from (f"{day}  {count}" for day, count in report.per_day)
     yield ""
-    yield f"== Articles per source (top {TOP_SOURCES} of {report.source_count}) =="
+    yield f"== Articles per source ({sources_heading(report)}) =="
     yield from (f"{source}  {count}" for source, count in report.per_source)
     yield ""
     yield f"== Field coverage ({report.records} exported records) =="
@@ -402,6 +408,8 @@ def not_recorded_line(report: Report, what: str, label: str) -> Iterator[str]:
 
 PALETTE = ("#2b6cb0", "#9c4221", "#2f855a", "#b7791f", "#6b46c1", "#c53030", "#319795")
 BAR = "#2b6cb0"
+LABEL_WIDTH = 72
+"""Pixels a date label under the days chart takes."""
 CSS = """
 body{font:14px/1.45 system-ui,"Noto Sans CJK SC",sans-serif;margin:24px;color:#1a202c;
 background:#fff}
@@ -498,7 +506,7 @@ def days_chart(per_day: Sequence[tuple[str, int]]) -> str:
     top = max(count for _, count in per_day) or 1
     bar, plot, base = max(3, min(16, 1200 // len(per_day))), 200, 215
     width = 60 + bar * len(per_day)
-    step = max(1, len(per_day) // 12)
+    step = -(-LABEL_WIDTH // bar)
     parts = [f"<svg{attrs(class_='chart', id='chart-days', width=width, height=base + 40)}>"]
     for i, (day, count) in enumerate(per_day):
         height = round(plot * count / top, 1)
@@ -510,7 +518,7 @@ def days_chart(per_day: Sequence[tuple[str, int]]) -> str:
             f"<title>{escape(f'{day}: {count}')}</title></rect>"
         )
         if i % step == 0 or day == NO_DATE:
-            parts.append(f'<text x="{x}" y="{base + 14 + 12 * (i // step % 2)}">{day}</text>')
+            parts.append(f'<text x="{x}" y="{base + 14}">{day}</text>')
     parts.append(f'<text x="2" y="{base - plot + 10}">{top}</text>')
     return f'<div class="scroll">{"".join(parts)}</svg></div>'
 
@@ -622,7 +630,7 @@ def render_html(report: Report) -> str:
         "<h2>Articles per publish day (Beijing)</h2>"
         f"<p>{report.records} records, {len(report.per_day) - bool(undated)} days, "
         f"{NO_DATE}: {undated}</p>" + days_chart(report.per_day),
-        f"<h2>Articles per source (top {TOP_SOURCES} of {report.source_count})</h2>"
+        f"<h2>Articles per source ({sources_heading(report)})</h2>"
         + hbar_chart("chart-sources", [(s, n, str(n)) for s, n in report.per_source]),
         f"<h2>Field coverage ({report.records} exported records)</h2>"
         + hbar_chart("chart-coverage", share_rows(report.coverage), 1),

@@ -331,6 +331,10 @@ def percent(share: Share) -> str:
     return f"{share.value:.1%}"
 
 
+def runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
+
+
 def sources_heading(report: Report) -> str:
     if report.source_count <= TOP_SOURCES:
         return f"{report.source_count} sources"
@@ -353,7 +357,7 @@ def render_text(report: Report) -> str:
 
 def text_lines(report: Report) -> Iterator[str]:
     keys = count_keys(report.runs)
-    yield f"Run report: {len(report.runs)} runs, {report.records} exported records"
+    yield f"Run report: {runs(len(report.runs))}, {report.records} exported records"
     yield ""
     yield "== Runs over time =="
     for run in report.runs:
@@ -401,7 +405,7 @@ def text_lines(report: Report) -> Iterator[str]:
 def not_recorded_line(report: Report, what: str, label: str) -> Iterator[str]:
     missing = report.not_recorded(what)
     if missing:
-        yield f"{label} {NOT_RECORDED} in {len(missing)} runs: {', '.join(missing)}"
+        yield f"{label} {NOT_RECORDED} in {runs(len(missing))}: {', '.join(missing)}"
 
 
 # --- HTML --------------------------------------------------------------------------------
@@ -417,7 +421,8 @@ h1{font-size:22px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #cbd
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #e2e8f0;padding:3px 8px;
 text-align:left;vertical-align:top}td.n{text-align:right}.scroll{overflow-x:auto}
 .ok{color:#276749}.bad{color:#c53030;font-weight:600}.note{color:#718096;font-style:italic}
-svg text{font-size:11px;fill:#2d3748}.legend span{display:inline-block;margin-right:14px}
+svg text{font-size:11px;fill:#2d3748}svg text.ok{fill:#276749}svg text.bad{fill:#c53030}
+.legend span{display:inline-block;margin-right:14px}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 """
 
@@ -466,7 +471,7 @@ def runs_chart(runs: Sequence[Run], keys: Sequence[str]) -> str:
     """One group of bars per run, one bar per outcome; the run's status under it."""
     top = max((v for run in runs for v in run.counts.values()), default=0) or 1
     bar, gap, plot, base = 12, 18, 220, 240
-    group = max(bar * len(keys), 40) + gap
+    group = max(bar * len(keys), LABEL_WIDTH + 40) + gap
     width = max(600, 50 + group * len(runs))
     parts = [f"<svg{attrs(class_='chart', id='chart-runs', width=width, height=base + 60)}>"]
     parts.append(f'<line x1="40" y1="{base}" x2="{width}" y2="{base}" stroke="#a0aec0"/>')
@@ -488,8 +493,7 @@ def runs_chart(runs: Sequence[Run], keys: Sequence[str]) -> str:
         status_class = "ok" if run.successful else "bad"
         parts += [
             f'<text x="{x0}" y="{base + 16}">{escape(run.started_at[:16])}</text>',
-            f'<text x="{x0}" y="{base + 32}" class="{status_class}"'
-            f' fill="{"#276749" if run.successful else "#c53030"}">{escape(run.status)}</text>',
+            f'<text x="{x0}" y="{base + 32}" class="{status_class}">{escape(run.status)}</text>',
             "</g>",
         ]
     legend = "".join(
@@ -506,7 +510,7 @@ def days_chart(per_day: Sequence[tuple[str, int]]) -> str:
     top = max(count for _, count in per_day) or 1
     bar, plot, base = max(3, min(16, 1200 // len(per_day))), 200, 215
     width = 60 + bar * len(per_day)
-    step = -(-LABEL_WIDTH // bar)
+    labelled = day_labels([day for day, _ in per_day], -(-LABEL_WIDTH // bar))
     parts = [f"<svg{attrs(class_='chart', id='chart-days', width=width, height=base + 40)}>"]
     for i, (day, count) in enumerate(per_day):
         height = round(plot * count / top, 1)
@@ -517,10 +521,18 @@ def days_chart(per_day: Sequence[tuple[str, int]]) -> str:
             f"{attrs(height=height, fill=fill, data_label=day, data_value=count)}>"
             f"<title>{escape(f'{day}: {count}')}</title></rect>"
         )
-        if i % step == 0 or day == NO_DATE:
+        if i in labelled:
             parts.append(f'<text x="{x}" y="{base + 14}">{day}</text>')
     parts.append(f'<text x="2" y="{base - plot + 10}">{top}</text>')
     return f'<div class="scroll">{"".join(parts)}</svg></div>'
+
+
+def day_labels(days: Sequence[str], step: int) -> set[int]:
+    """The days labelled under the chart: every ``step``-th, and ``NO_DATE`` clear of them."""
+    if days[-1] != NO_DATE:
+        return set(range(0, len(days), step))
+    last = len(days) - 1
+    return {i for i in range(0, len(days), step) if i <= last - step} | {last}
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -534,7 +546,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         + "</tr>"
         for row in rows
     )
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
 
 
 def link(url: str) -> str:
@@ -549,7 +561,7 @@ def note(report: Report, what: str, label: str) -> str:
         return ""
     return (
         f'<p class="note"{attrs(data_not_recorded=what)}>{escape(label)} {NOT_RECORDED} in '
-        f"{len(missing)} runs: {escape(', '.join(missing))}</p>"
+        f"{runs(len(missing))}: {escape(', '.join(missing))}</p>"
     )
 
 
@@ -642,7 +654,7 @@ def render_html(report: Report) -> str:
         monitors_section(report),
         errors_section(report),
     ]
-    title = f"Run report: {len(report.runs)} runs, {report.records} exported records"
+    title = f"Run report: {runs(len(report.runs))}, {report.records} exported records"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head>"

@@ -419,10 +419,10 @@ def test_a_run_without_stats_or_monitors_says_not_recorded(tmp_path):
     killed = tmp_path / "runs" / f"{KILLED_RUN}.manifest.json"
     result = report(str(killed), "--format", "text")
     assert result.returncode == 0, result.stderr
-    assert f"monitors not recorded in 1 runs: {KILLED_RUN}" in result.stdout
-    assert f"errors not recorded in 1 runs: {KILLED_RUN}" in result.stdout
+    assert f"monitors not recorded in 1 run: {KILLED_RUN}" in result.stdout
+    assert f"errors not recorded in 1 run: {KILLED_RUN}" in result.stdout
     assert "status killed  counts not recorded" in result.stdout
-    assert result.stdout.startswith("Run report: 1 runs, 0 exported records\n")
+    assert result.stdout.startswith("Run report: 1 run, 0 exported records\n")
 
 
 def test_without_arguments_the_report_reads_data(tmp_path):

@@ -22,6 +22,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from crawler.outcome import successful
+
 MANIFEST_SUFFIX = ".manifest.json"
 MANIFEST_KEYS = ("run_id", "spider", "status", "started_at", "files", "counts")
 DEFAULT_DATA_DIR = "data"
@@ -39,7 +41,6 @@ DROPPED_REASON_COUNT = "dropped/"
 FAILED_STAT = "news/failed/"
 FAILED_EXAMPLES_STAT = "news/failed_examples/"
 NOT_RECORDED = "not recorded"
-SUCCESSFUL_STATUSES = frozenset({"finished", "shutdown"})
 
 
 class ReportError(Exception):
@@ -73,7 +74,7 @@ class Run:
 
     @property
     def successful(self) -> bool:
-        return self.status in SUCCESSFUL_STATUSES or self.status.startswith("closespider_")
+        return successful(self.status)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ import pytest
 from crawler import settings as project_settings
 from spiders.replica import ReplicaArguments, ReplicaSpider
 from tests.conftest import PROJECT_ROOT
+from tests.test_report import write_handmade
 from tests.test_scrapyd import Scrapyd, local_target
 
 pytestmark = pytest.mark.e2e
@@ -169,6 +170,7 @@ RUN: dict[tuple[str, str], str] = {
         "docs/scheduling.md",
         ".venv/bin/python -m pytest tests/test_scrapyd.py",
     ): "test_scrapyd_test_command",
+    ("README.md", ".venv/bin/scrapy report -o report.html"): "test_run_report",
 }
 """Blocks that are run, by (file, first line): the test that runs them."""
 
@@ -889,6 +891,23 @@ def test_scrapyd_test_command():
     collected = re.findall(r"^tests/test_scrapyd\.py::(\w+)", result.stdout, re.M)
     assert "test_scheduled_runs_on_scrapyd_export_only_new_articles" in collected
     assert "test_schedule_script_runs_one_job_at_a_time_with_default_paths" in collected
+
+
+def test_run_report(tmp_path, offline):
+    """The report commands from a project root whose data/ holds a run with stats and
+    monitors and a killed run (tests/test_report.py renders real crawls in Chromium)."""
+    shutil.copy(PROJECT_ROOT / "scrapy.cfg", tmp_path / "scrapy.cfg")
+    write_handmade(tmp_path / "data" / "replica")
+    html, text = block(*run_key("test_run_report")).commands()
+    shell = shell_at(tmp_path)
+    result = run_all(shell, html)
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<svg class="chart" id="chart-runs"' in page
+    result = run_all(shell, text)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Run report: 2 runs, 4 exported records\n")
+    assert "Monitors: 2 passed, 1 failed" in result.stdout
 
 
 INLINE = re.compile(r"`(python -m [^`]+)`")

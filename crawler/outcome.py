@@ -31,6 +31,8 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.failures import FAILED_STAT_PREFIX
+from crawler.list_walks import STOPPED_STAT_PREFIX
 from crawler.request_meta import START_PAGE
 
 logger = logging.getLogger(__name__)
@@ -121,9 +123,9 @@ def run_summary(stats: dict[str, Any]) -> list[str]:
         f"articles exported: {stats.get('item_scraped_count', 0)}",
         f"skipped as exported by earlier runs: {skipped}",
         f"dropped: {counted(stats, DROPPED_REASON_PREFIX)}",
-        f"failed pages: {counted(stats, 'news/failed/')}",
+        f"failed pages: {counted(stats, FAILED_STAT_PREFIX)}",
         f"retries: {stats.get('retry/count', 0)}",
-        f"list walks ended early: {counted(stats, 'news/list_walks_stopped/')}",
+        f"list walks ended early: {counted(stats, STOPPED_STAT_PREFIX)}",
         f"field coverage: {coverage}",
         f"layout drift: {counted(stats, 'extraction/drift/')}",
         f"monitors: {monitors}",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -40,10 +41,15 @@ from crawler.extraction.content import (
     text_span,
 )
 from crawler.extraction.dates import (
+    BEIJING,
     find_datetime,
     find_declared_datetime,
+    find_month_day_time,
+    find_relative_time,
     is_date_line,
     parse_datetime,
+    served_time,
+    url_day,
 )
 from crawler.extraction.layout import Line, read_lines
 from crawler.extraction.page import Page
@@ -97,6 +103,20 @@ _BODY_HEAD_PARAGRAPHS = 3
 _BODY_TAIL_PARAGRAPHS = 2
 _CLOSING_LINES = 3
 _HEADER_LINES_IN_TEXT = 2
+_MODIFIED_NAMES = frozenset(
+    {
+        "og:updated_time",
+        "article:modified_time",
+        "datemodified",
+        "dateupdate",
+        "last-modified",
+        "lastmod",
+    }
+)
+_SHOWN_TIME_ZONE_GAP = timedelta(hours=14)
+"""The widest gap between a declared time and the same instant shown in another zone."""
+_SHOWN_TIME_GAP = timedelta(hours=48)
+"""The widest gap at which the time shown under the headline beats the declared one."""
 _META_AUTHOR_NAMES = frozenset({"author", "article:author", "dc.creator"})
 _META_EDITOR_NAMES = frozenset({"editor", "责任编辑", "責任編輯"})
 
@@ -104,9 +124,10 @@ _META_EDITOR_NAMES = frozenset({"editor", "责任编辑", "責任編輯"})
 class GenericExtractor:
     """The article fields of one page, found without knowing the site."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, served_at: datetime | None = None) -> None:
         self.page = page
         self._root: _Element = page.selector.root
+        self._served_at = served_at
 
     def title(self) -> str | None:
         return self._headline[0]
@@ -182,15 +203,44 @@ class GenericExtractor:
         return "、".join(dict.fromkeys(names)) or None
 
     def published_at(self) -> str | None:
-        """The declared time (JSON-LD, meta), made finer by the time shown in the header zone
-        on the same day; else the shown time."""
-        declared = [*self._json_ld_strings("datePublished"), *self._meta_published]
-        found = next(filter(None, map(find_declared_datetime, declared)), None)
-        shown = [find_datetime(line) for line in self._date_lines]
-        if found is None or len(found) == len("YYYY-MM-DD"):
-            same_day = (moment for moment in shown if moment and moment.startswith(found or ""))
-            return next(same_day, found)
-        return found
+        """The time shown in the header zone weighed against the declared one (JSON-LD, meta;
+        see ``_weigh``); either alone; else the day the URL path is dated with."""
+        declared_texts = [*self._json_ld_strings("datePublished"), *self._meta_published]
+        declared = next(filter(None, map(find_declared_datetime, declared_texts)), None)
+        shown = [moment for moment in map(self._shown_time, self._date_lines) if moment]
+        if declared is not None:
+            return _weigh(declared, shown, self._url_day) if shown else declared
+        if shown:
+            return shown[0]
+        return self._url_day.isoformat() if self._url_day else None
+
+    @cached_property
+    def _url_day(self) -> date | None:
+        return url_day(self.page.url)
+
+    def _shown_time(self, line: str) -> str | None:
+        """The time a header line shows: a full date, a month and day in the year of the
+        page's timestamp (or URL), or a time relative to that timestamp."""
+        found = find_datetime(line)
+        if found is not None:
+            return found
+        stamp = self._page_timestamp
+        reference = stamp.astimezone(BEIJING).date() if stamp else self._url_day
+        if reference is not None and (found := find_month_day_time(line, reference)):
+            return found
+        return find_relative_time(line, stamp) if stamp else None
+
+    @cached_property
+    def _page_timestamp(self) -> datetime | None:
+        """When the page says it was updated (JSON-LD, meta), else when it was served."""
+        texts = [*self._json_ld_strings("dateModified"), *self._meta_contents(_MODIFIED_NAMES)]
+        texts += [
+            meta.get("content", "")
+            for meta in self._root.iter("meta")
+            if (meta.get("itemprop") or meta.get("http-equiv") or "").lower() in _MODIFIED_NAMES
+        ]
+        stamps = (served_time(text) for text in texts if text)
+        return next(filter(None, stamps), self._served_at)
 
     @cached_property
     def _meta_published(self) -> list[str]:
@@ -205,8 +255,12 @@ class GenericExtractor:
     def _date_lines(self) -> list[str]:
         """Header zone lines that may state the time, or else a date line just above the
         headline (as newspaper pages show the issue date)."""
-        zone = [line for line in self._header_zone if not _NOT_A_DATE_LINE.search(line)]
-        if any(map(find_datetime, zone)) or self._headline[1] is None:
+        zone = [
+            line
+            for line in [*self._header_zone, *self._header_lines_in_text]
+            if not _NOT_A_DATE_LINE.search(line)
+        ]
+        if any(map(self._shown_time, zone)) or self._headline[1] is None:
             return zone
         above = self._lines[max(0, self._headline[1] - _LINES_ABOVE_HEADLINE) :]
         return [
@@ -367,6 +421,22 @@ class GenericExtractor:
         end = next((i for i, text in enumerate(zone) if _ZONE_END.match(text)), len(zone))
         return zone[:end][:_HEADER_ZONE_LINES]
 
+    @cached_property
+    def _header_lines_in_text(self) -> list[str]:
+        """Short lines between the first body paragraphs that are not text (a time under a
+        summary paragraph), up to a related list or comments heading."""
+        head = self._body_indexes[:_BODY_HEAD_PARAGRAPHS]
+        if len(head) < 2:
+            return []
+        found: list[str] = []
+        for index in range(head[0] + 1, head[-1]):
+            text = self._lines[index].text
+            if _ZONE_END.match(text):
+                break
+            if len(text) <= _HEADER_LINE_LENGTH and index not in head:
+                found.append(text)
+        return found
+
     # -- structured data -------------------------------------------------------------------
 
     @cached_property
@@ -381,6 +451,29 @@ class GenericExtractor:
 
     def _json_ld_strings(self, key: str) -> list[str]:
         return [value for item in self._json_ld if isinstance(value := item.get(key), str)]
+
+
+def _weigh(declared: str, shown: list[str], dated: date | None) -> str:
+    """The publication time from a declared time and the times shown in the header zone.
+
+    A declared day is made finer by a time shown on it. A declared time gives way to the
+    first shown time of day (the declared one is often an update time) unless that is the
+    same instant, the declared clock in another zone (same minute, hours apart), or days
+    away and not on the day the URL is dated with.
+    """
+    if "T" not in declared:
+        return next((moment for moment in shown if moment.startswith(declared)), declared)
+    timed = next((moment for moment in shown if "T" in moment), None)
+    if timed is None:
+        return declared
+    meta, seen = datetime.fromisoformat(declared), datetime.fromisoformat(timed)
+    gap = abs(seen - meta)
+    in_another_zone = meta.utcoffset() != seen.utcoffset() and meta.minute == seen.minute
+    if gap == timedelta(0) or (in_another_zone and gap <= _SHOWN_TIME_ZONE_GAP):
+        return declared
+    if gap <= _SHOWN_TIME_GAP or (dated == seen.date() != meta.astimezone(BEIJING).date()):
+        return timed
+    return declared
 
 
 def _squeeze(text: str) -> str:

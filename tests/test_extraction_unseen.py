@@ -1,0 +1,207 @@
+"""The generic extractor on the kinds of page the development set lacks: other sites, other
+years, blogs, forums and platform accounts. Each test page is synthetic, written from the
+description of one failure class and form (issue 15): a time, source, byline or related list
+written the way such pages write it, with a decoy of the same kind where one may stand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.extraction import extract_article
+
+URL = "https://news.example.com/a/1.html"
+TITLE = "央行宣布下调存款准备金率"
+BODY = (
+    "<p>中国人民银行今日宣布，决定下调金融机构存款准备金率0.5个百分点，释放长期资金约一万亿元。</p>"
+    "<p>分析人士认为，此次降准有助于保持流动性合理充裕，支持实体经济平稳运行。</p>"
+    "<p>央行有关负责人表示，将继续实施稳健的货币政策，更加注重精准有效。</p>"
+)
+RELATED_DECOY = (
+    '<div class="xg"><h3>相关资讯</h3><ul>'
+    '<li><a href="/n/9.html">一月金融数据发布</a><span>2001-02-03 04:05</span></li></ul></div>'
+)
+COMMENTS_DECOY = (
+    '<div class="pl"><h3>网友评论</h3><p><span>老股民</span> 2002-03-04 05:06 利好。</p></div>'
+)
+FOOTER_DECOY = '<div class="footer"><p>2003-04-05 06:07 更新 Copyright © 某网</p></div>'
+
+
+def page(header: str, *, head: str = "", body: str = BODY, after: str = "") -> bytes:
+    """A page of an unknown site: nav, headline, ``header``, body, ``after``, decoys, footer."""
+    return (
+        f"<html><head><meta charset='utf-8'><title>{TITLE}_某财经网</title>{head}</head><body>"
+        '<div class="nav"><a href="/">首页</a> <a href="/finance/">财经</a></div>'
+        f'<div class="main"><h1>{TITLE}</h1>{header}<div class="text">{body}</div>{after}'
+        f"{RELATED_DECOY}{COMMENTS_DECOY}</div>{FOOTER_DECOY}</body></html>"
+    ).encode()
+
+
+def extract(data: bytes, url: str = URL, **options: object) -> dict[str, object]:
+    return extract_article(data, url, **options)  # type: ignore[arg-type]
+
+
+# -- class 1: header times in forms the extractor did not take -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("<div>2005-07-31 12:30</div>", "2005-07-31T12:30:00+08:00", id="alone"),
+        pytest.param(
+            "<div>张三 2005-07-31 12:30</div>", "2005-07-31T12:30:00+08:00", id="beside-author"
+        ),
+        pytest.param(
+            "<div>2005年8月12日16:12:21 新浪财经</div>",
+            "2005-08-12T16:12:21+08:00",
+            id="no-space-after-day",
+        ),
+        pytest.param(
+            '<div class="share-bar"><span>2019-09-23 14:34:05</span>'
+            "<span>分享到：</span><a>微信</a><a>微博</a></div>",
+            "2019-09-23T14:34:05+08:00",
+            id="share-bar-span",
+        ),
+        pytest.param(
+            "<div>发表于 2004-12-27 12:40</div>", "2004-12-27T12:40:00+08:00", id="posted-at"
+        ),
+        pytest.param(
+            "<div>发表于: 2004-12-27 12:40 | 只看该作者</div>",
+            "2004-12-27T12:40:00+08:00",
+            id="forum-post-bar",
+        ),
+        pytest.param(
+            "<div>2005年8月12日</div>", "2005-08-12", id="day-only-at-its-precision"
+        ),
+        pytest.param(
+            "<div><span>2019</span>-<span>09</span>-<span>23</span> 14:34</div>",
+            "2019-09-23T14:34:00+08:00",
+            id="split-in-spans",
+        ),
+    ],
+)
+def test_header_time_forms(header: str, expected: str) -> None:
+    assert extract(page(header))["published_at"] == expected
+
+
+def test_header_time_between_summary_and_body() -> None:
+    header = (
+        "<div class='summary'><p>摘要：央行宣布降准，释放长期资金约一万亿元。</p></div>"
+        "<div>2019-09-23 14:34</div>"
+    )
+    assert extract(page(header))["published_at"] == "2019-09-23T14:34:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "expected"),
+    [
+        pytest.param(
+            '<meta itemprop="dateUpdate" content="2019-10-08 13:00:00">',
+            URL,
+            "2019-10-08T12:00:00+08:00",
+            id="year-from-meta-update-time",
+        ),
+        pytest.param(
+            "", "https://news.example.com/2019/1008/1.html", "2019-10-08T12:00:00+08:00",
+            id="year-from-url",
+        ),
+        pytest.param("", URL, None, id="no-year-anywhere"),
+    ],
+)
+def test_month_day_time_takes_the_year_the_page_gives(
+    head: str, url: str, expected: str | None
+) -> None:
+    assert extract(page("<div>10-08 12:00</div>", head=head), url)["published_at"] == expected
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        pytest.param("昨天 12:00", "2019-10-07T12:00:00+08:00", id="yesterday"),
+        pytest.param("前天 08:30", "2019-10-06T08:30:00+08:00", id="day-before-yesterday"),
+        pytest.param("今天 09:15", "2019-10-08T09:15:00+08:00", id="today"),
+        pytest.param("3小时前", "2019-10-08T10:00:00+08:00", id="hours-ago"),
+        pytest.param("25分钟前", "2019-10-08T12:35:00+08:00", id="minutes-ago"),
+        pytest.param("2天前", "2019-10-06", id="days-ago"),
+    ],
+)
+def test_relative_time_against_the_pages_own_timestamp(shown: str, expected: str) -> None:
+    head = '<meta property="og:updated_time" content="2019-10-08T13:00:00+08:00">'
+    assert extract(page(f"<div>{shown}</div>", head=head))["published_at"] == expected
+
+
+def test_relative_time_against_the_served_date() -> None:
+    headers = {"Date": "Tue, 08 Oct 2019 05:00:00 GMT"}
+    article = extract_article(page("<div>3小时前</div>"), URL, headers)
+    assert article["published_at"] == "2019-10-08T10:00:00+08:00"
+
+
+def test_relative_time_without_a_page_timestamp_is_no_time() -> None:
+    assert extract(page("<div>3小时前</div>"))["published_at"] is None
+
+
+def test_dates_of_related_lists_comments_and_footers_are_never_taken() -> None:
+    assert extract(page("<div>某财经网</div>"))["published_at"] is None
+
+
+# -- class 2: the time shown under the headline against a meta time ------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        pytest.param("2019-09-07T18:20:00+08:00", "2019-09-07T09:05:00+08:00", id="hours-later"),
+        pytest.param("2019-09-07T09:35:00+08:00", "2019-09-07T09:05:00+08:00", id="minutes"),
+        pytest.param("2019-09-07T01:05:00Z", "2019-09-07T01:05:00+00:00", id="same-instant"),
+        pytest.param("2019-09-07", "2019-09-07T09:05:00+08:00", id="declared-day-only"),
+    ],
+)
+def test_shown_time_beats_a_meta_time(declared: str, expected: str) -> None:
+    head = f'<meta property="article:published_time" content="{declared}">'
+    article = extract(page("<div>2019-09-07 09:05</div>", head=head))
+    assert article["published_at"] == expected
+
+
+def test_shown_time_beats_a_json_ld_time() -> None:
+    head = (
+        '<script type="application/ld+json">'
+        '{"@type": "NewsArticle", "datePublished": "2019-09-07T20:00:00+08:00"}</script>'
+    )
+    article = extract(page("<div>2019-09-07 09:05</div>", head=head))
+    assert article["published_at"] == "2019-09-07T09:05:00+08:00"
+
+
+def test_a_shown_shifted_time_zone_keeps_the_meta_instant() -> None:
+    head = '<meta property="article:published_time" content="2022-02-06T12:48:06+00:00">'
+    article = extract(page("<div>06/02/2022 - 13:48</div>", head=head))
+    assert article["published_at"] == "2022-02-06T12:48:06+00:00"
+
+
+DATED_URLS = pytest.mark.parametrize(
+    "url",
+    [
+        "https://news.example.com/2019/0907/1.html",
+        "https://news.example.com/19/0907/1.html",
+        "https://news.example.com/2019-09/07/c_1.htm",
+        "https://news.example.com/20190907/1.html",
+    ],
+)
+
+
+@DATED_URLS
+def test_url_path_day_is_the_day_when_the_page_shows_none(url: str) -> None:
+    assert extract(page(""), url)["published_at"] == "2019-09-07"
+
+
+@DATED_URLS
+def test_url_path_day_sides_with_the_shown_time_days_away_from_the_meta_time(url: str) -> None:
+    head = '<meta property="article:published_time" content="2019-09-12T10:00:00+08:00">'
+    shown = page("<div>2019-09-07 09:05</div>", head=head)
+    assert extract(shown, url)["published_at"] == "2019-09-07T09:05:00+08:00"
+    assert extract(shown)["published_at"] == "2019-09-12T10:00:00+08:00"
+
+
+def test_old_archive_article_is_kept() -> None:
+    article = extract(page("<div>1996年5月3日 08:00</div>"), now=datetime(2025, 1, 1, tzinfo=UTC))
+    assert article["published_at"] == "1996-05-03T08:00:00+08:00"

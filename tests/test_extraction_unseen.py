@@ -71,9 +71,7 @@ def extract(data: bytes, url: str = URL, **options: object) -> dict[str, object]
             "2004-12-27T12:40:00+08:00",
             id="forum-post-bar",
         ),
-        pytest.param(
-            "<div>2005年8月12日</div>", "2005-08-12", id="day-only-at-its-precision"
-        ),
+        pytest.param("<div>2005年8月12日</div>", "2005-08-12", id="day-only-at-its-precision"),
         pytest.param(
             "<div><span>2019</span>-<span>09</span>-<span>23</span> 14:34</div>",
             "2019-09-23T14:34:00+08:00",
@@ -103,7 +101,9 @@ def test_header_time_between_summary_and_body() -> None:
             id="year-from-meta-update-time",
         ),
         pytest.param(
-            "", "https://news.example.com/2019/1008/1.html", "2019-10-08T12:00:00+08:00",
+            "",
+            "https://news.example.com/2019/1008/1.html",
+            "2019-10-08T12:00:00+08:00",
             id="year-from-url",
         ),
         pytest.param("", URL, None, id="no-year-anywhere"),

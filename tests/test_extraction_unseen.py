@@ -137,6 +137,29 @@ def test_relative_time_against_the_served_date() -> None:
     assert article["published_at"] == "2019-10-08T10:00:00+08:00"
 
 
+def test_blog_post_time_beats_the_blog_sidebar_date() -> None:
+    data = (
+        "<html><head><title>博客 - 某博客网</title></head><body>"
+        "<div class='side'><div>博客名：洞庭一叶</div><div>建立于:2004年10月6日</div></div>"
+        "<table><tr><td>洞庭一叶 发表于 2005-9-15 11:46:00</td></tr>"
+        f"<tr><td>{BODY}</td></tr></table></body></html>"
+    ).encode()
+    assert extract(data)["published_at"] == "2005-09-15T11:46:00+08:00"
+
+
+def test_forum_thread_time_is_the_first_post_stamp() -> None:
+    post = "<p>〓 某论坛 电影版 发布时间 {} by {} 〓</p>"
+    reply = "<p>回复楼主：这部电影我也看过，演员的表演确实精彩，值得一看。</p>"
+    data = (
+        "<html><head><title>某论坛</title></head><body>"
+        "<table><tr><td>某论坛 > 电影版</td></tr>"
+        f"<tr><td>{BODY}{post.format('2005/05/17 22:11:42', '眉间尺')}</td></tr>"
+        f"<tr><td>{reply}{post.format('2005/05/18 13:45:40', '愤怒的马')}</td></tr>"
+        "</table></body></html>"
+    ).encode()
+    assert extract(data)["published_at"] == "2005-05-17T22:11:42+08:00"
+
+
 def test_relative_time_without_a_page_timestamp_is_no_time() -> None:
     assert extract(page("<div>3小时前</div>"))["published_at"] is None
 

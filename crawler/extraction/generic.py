@@ -95,6 +95,10 @@ _ZONE_END = re.compile(
     rf"|{COPYRIGHT_SIGN})",
     re.IGNORECASE,
 )
+_POSTED = re.compile(
+    r"(?:发布|發布|发表|發表|发帖|發帖)(?:时间|時間|日期|于|於)|\bposted\b", re.IGNORECASE
+)
+"""The label of the time a post or article was published (not updated)."""
 _NOT_A_DATE_LINE = re.compile(rf"{COPYRIGHT_SIGN}|{COPYRIGHT}|{ICP_FILING}", re.IGNORECASE)
 _HEADER_ZONE_LINES = 12
 _LINES_ABOVE_HEADLINE = 2
@@ -203,11 +207,15 @@ class GenericExtractor:
         return "、".join(dict.fromkeys(names)) or None
 
     def published_at(self) -> str | None:
-        """The time shown in the header zone weighed against the declared one (JSON-LD, meta;
-        see ``_weigh``); either alone; else the day the URL path is dated with."""
+        """The time shown in the header zone (a posting time first) weighed against the
+        declared one (JSON-LD, meta; see ``_weigh``); either alone; else the first post stamp
+        of the text; else the day the URL path is dated with."""
         declared_texts = [*self._json_ld_strings("datePublished"), *self._meta_published]
         declared = next(filter(None, map(find_declared_datetime, declared_texts)), None)
-        shown = [moment for moment in map(self._shown_time, self._date_lines) if moment]
+        lines = sorted(self._date_lines, key=lambda line: _POSTED.search(line) is None)
+        shown = [moment for moment in map(self._shown_time, lines) if moment]
+        if declared is None and not shown:
+            shown = list(filter(None, map(find_datetime, self._post_stamps)))
         if declared is not None:
             return _weigh(declared, shown, self._url_day) if shown else declared
         if shown:
@@ -420,6 +428,21 @@ class GenericExtractor:
         zone = [line.text for line in lines[start:body_start]]
         end = next((i for i, text in enumerate(zone) if _ZONE_END.match(text)), len(zone))
         return zone[:end][:_HEADER_ZONE_LINES]
+
+    @cached_property
+    def _post_stamps(self) -> list[str]:
+        """Short lines of the text with a posting label and a time, as blogs and forums stamp
+        each post (``发布时间 2005/05/17 22:11:42 by 某人``), up to a related list or comments
+        heading."""
+        start, end = self._text_span
+        stamps: list[str] = []
+        for line in self._lines[start:end]:
+            if _ZONE_END.match(line.text):
+                break
+            text = line.text
+            if not line.boilerplate and len(text) <= _HEADER_LINE_LENGTH and _POSTED.search(text):
+                stamps.append(text)
+        return stamps
 
     @cached_property
     def _header_lines_in_text(self) -> list[str]:

@@ -228,3 +228,99 @@ def test_url_path_day_sides_with_the_shown_time_days_away_from_the_meta_time(url
 def test_old_archive_article_is_kept() -> None:
     article = extract(page("<div>1996年5月3日 08:00</div>"), now=datetime(2025, 1, 1, tzinfo=UTC))
     assert article["published_at"] == "1996-05-03T08:00:00+08:00"
+
+
+# -- class 3: sources missed or polluted --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param(
+            '<div>来源：<a href="http://www.xinhuanet.com/">新华网</a></div>', "新华网", id="link"
+        ),
+        pytest.param(
+            "<div>2019-09-23 来源：<span>中国证券报</span></div>", "中国证券报", id="span"
+        ),
+        pytest.param(
+            '<div>来源：新京报<a href="/jubao">举报</a></div>', "新京报", id="report-link-glued"
+        ),
+        pytest.param(
+            '<div>来源：新京报<a href="#">纠错</a> <a href="#">打印</a></div>',
+            "新京报",
+            id="widgets-glued",
+        ),
+        pytest.param("<div>2019-09-23 14:34 来源：网络</div>", "网络", id="network"),
+        pytest.param("<div>稿源：经济日报</div>", "经济日报", id="gaoyuan"),
+        pytest.param("<div>出处：人民网</div>", "人民网", id="chuchu"),
+        pytest.param("<div>转自：第一财经</div>", "第一财经", id="zhuanzi-colon"),
+        pytest.param("<div>2019-09-23 转自第一财经</div>", "第一财经", id="zhuanzi"),
+        pytest.param("<div>本文来自：澎湃新闻</div>", "澎湃新闻", id="benwenlaizi"),
+        pytest.param("<div>Source: Reuters</div>", "Reuters", id="english"),
+        pytest.param(
+            "<div><span>来源：</span></div><div><a href='/'>证券时报</a></div>",
+            "证券时报",
+            id="label-then-next-line",
+        ),
+        pytest.param(
+            '<div class="info"><span class="source">中国经济网</span><span>2019-09-23</span></div>',
+            "中国经济网",
+            id="source-class",
+        ),
+    ],
+)
+def test_source_forms(header: str, expected: str) -> None:
+    assert extract(page(header))["source"] == expected
+
+
+def test_source_named_at_the_end_of_the_text() -> None:
+    body = BODY + "<p>本文来自微信公众号“某某财经”。</p>"
+    assert extract(page("<div>2019-09-23</div>", body=body))["source"] == "某某财经"
+
+
+@pytest.mark.parametrize(
+    ("url", "header", "account"),
+    [
+        pytest.param(
+            "https://mp.weixin.qq.com/s/abc",
+            '<div id="meta_content"><span class="rich_media_meta_text">张三</span>'
+            '<span class="rich_media_meta_nickname"><a id="js_name">某某财经</a></span>'
+            '<em id="publish_time">2019-09-23</em></div>',
+            "某某财经",
+            id="weixin",
+        ),
+        pytest.param(
+            "https://baijiahao.baidu.com/s?id=1",
+            '<div class="author-box"><p class="author-name">财经观察</p>'
+            "<span>2019-09-23 14:34</span><span>百家号</span></div>",
+            "财经观察",
+            id="baijiahao",
+        ),
+        pytest.param(
+            "https://www.toutiao.com/a123/",
+            '<div class="article-meta"><span class="name">财经观察</span>'
+            "<span>2019-09-23 14:34</span></div>",
+            "财经观察",
+            id="toutiao",
+        ),
+        pytest.param(
+            "https://news.example.com/om/1.html",
+            "<div>财经观察 2019-09-23 14:34 企鹅号</div>",
+            "财经观察",
+            id="penguin-account-named-on-the-page",
+        ),
+    ],
+)
+def test_platform_account_is_the_source_not_an_author(url: str, header: str, account: str) -> None:
+    article = extract(page(header), url)
+    assert article["source"] == account
+    assert account not in article["authors"]
+    assert article["published_at"].startswith("2019-09-23")
+
+
+def test_platform_account_declared_as_the_author_is_still_the_source() -> None:
+    head = '<meta name="author" content="财经观察">'
+    header = '<div class="author-box"><p class="author-name">财经观察</p><span>百家号</span></div>'
+    article = extract(page(header, head=head), "https://baijiahao.baidu.com/s?id=1")
+    assert article["source"] == "财经观察"
+    assert article["authors"] == []

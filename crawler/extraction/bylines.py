@@ -6,9 +6,19 @@ import re
 
 from crawler.text import EDITOR_LABELS, collapse_whitespace
 
-_SOURCE_LABEL = re.compile(r"(?:来源|來源|摘自|出处|出處|稿源)\s*[:：]\s*")
+_SOURCE_LABEL = re.compile(
+    r"(?:(?:来源|來源|摘自|出处|出處|稿源|(?<![A-Za-z])(?i:source))\s*[:：]"
+    r"|(?:转自|轉自|本文来自|本文來自)\s*[:：]?)\s*"
+)
+_PLATFORM_WORDS = (
+    r"(?:微信公众号|微信公眾號|公众号|公眾號|百家号|百家號|头条号|頭條號|企鹅号|企鵝號|搜狐号|搜狐號"
+    r"|网易号|網易號|大鱼号|大魚號|一点号|澎湃号)"
+)
+"""The names of the platforms whose pages are published by an account (the source)."""
+_SOURCE_QUOTES = re.compile(rf"^(?:{_PLATFORM_WORDS}\s*)?[“\"「《『]?\s*")
 _SOURCE_END = re.compile(
     r"\s*(?=\d{4}\s*[-/.年]\s*\d)"
+    r"|[”\"」》』。，,；;]|(?=举报|舉報|纠错|糾錯|打印|列印|收藏|分享|关注|關注|订阅|訂閱|字号|字號|评论|評論)"
     r"|\s+(?=\S{1,8}[:：/｜︱|]|作者|记者|記者|编辑|編輯|责编|責編|通讯员|通訊員)"
     rf"|(?:{EDITOR_LABELS}|作者|记者|記者|时间|時間|发布|發布|日期|浏览|阅读|点击)\s*[:：]"
     r"|[|｜\]］】)）]|\s{2,}|\u3000"
@@ -59,6 +69,11 @@ _EDITOR_NAMES = re.compile(rf"{EDITOR_LABELS}\s*[:：]\s*(?P<names>[^】\]）)]*
 _DECLARED_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
 _SPACED_OUT_NAME = re.compile(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff])+")
 _MAX_BYLINE_LENGTH = 40
+_MAX_ACCOUNT_LENGTH = 20
+_ACCOUNT_NOISE = re.compile(
+    rf"{_PLATFORM_WORDS}|\d{{1,4}}\s*[-/.年月日:：]\s*\d{{1,2}}(?:\s*[-/.月日:：]\s*\d{{1,2}})*\s*[日]?"
+    r"|(?:发布|發布|发表|發表)(?:时间|時間|于|於)?\s*[:：]?|[|｜·•]"
+)
 
 
 def find_source(line: str) -> str | None:
@@ -66,9 +81,30 @@ def find_source(line: str) -> str | None:
     label = _SOURCE_LABEL.search(line)
     if label is None:
         return None
-    rest = _OPENING_BRACKET.sub("", line[label.end() :])
+    rest = _SOURCE_QUOTES.sub("", _OPENING_BRACKET.sub("", line[label.end() :]))
     source = _SOURCE_END.split(rest, maxsplit=1)[0].strip()
     return source or None
+
+
+def is_source_label(text: str) -> bool:
+    """A line that is only a source label (``来源：``), its source on the next line."""
+    label = _SOURCE_LABEL.fullmatch(collapse_whitespace(text))
+    return label is not None
+
+
+def platform_account(text: str) -> str | None:
+    """The account a platform page's header line names: the line without its times and the
+    platform's name (``财经观察 2019-09-23 14:34 百家号`` → ``财经观察``), when that is one
+    short unpunctuated name."""
+    rest = _ACCOUNT_NOISE.sub(" ", text).split()
+    if len(rest) != 1 or _SENTENCE_PUNCTUATION.search(rest[0]) or _SOURCE_LABEL.search(rest[0]):
+        return None
+    return rest[0] if 2 <= len(rest[0]) <= _MAX_ACCOUNT_LENGTH else None
+
+
+def names_platform(text: str) -> bool:
+    """Text naming a publishing platform (百家号, 头条号, 企鹅号, 微信公众号, ...)."""
+    return re.search(_PLATFORM_WORDS, text) is not None
 
 
 def is_source_line(text: str) -> bool:

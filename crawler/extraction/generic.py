@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.etree import _Element
 
@@ -28,10 +30,13 @@ from crawler.extraction.bylines import (
     find_byline,
     find_credit,
     find_source,
+    is_source_label,
     is_source_line,
     looks_like_byline,
     mentions_editor,
+    names_platform,
     parse_authors,
+    platform_account,
 )
 from crawler.extraction.content import (
     body_paragraphs,
@@ -51,8 +56,8 @@ from crawler.extraction.dates import (
     served_time,
     url_day,
 )
-from crawler.extraction.layout import Line, read_lines
-from crawler.extraction.page import Page
+from crawler.extraction.layout import INLINE_TAGS, Line, read_lines
+from crawler.extraction.page import Page, element_text
 from crawler.extraction.related import related_entries
 from crawler.text import COPYRIGHT, COPYRIGHT_SIGN, ICP_FILING, collapse_whitespace
 
@@ -94,6 +99,20 @@ _ZONE_END = re.compile(
     rf"^(?:{'|'.join(_RELATED_HEADINGS)}|上一篇|下一篇|网友评论|網友評論|热点新闻|熱點新聞"
     rf"|{COPYRIGHT_SIGN})",
     re.IGNORECASE,
+)
+_SOURCE_MARK = re.compile(r"(?:^|[\s_-])(?:source|ly|laiyuan|media-?name)(?:$|[\s_-])", re.I)
+_ACCOUNT_MARK = re.compile(
+    r"js_name|nickname|account|author-?name|media-?name|(?:^|[\s_-])(?:name|author)(?:$|[\s_-])",
+    re.I,
+)
+_PLATFORM_HOSTS = (
+    "mp.weixin.qq.com",
+    "baijiahao.baidu.com",
+    "mbd.baidu.com",
+    "toutiao.com",
+    "om.qq.com",
+    "new.qq.com",
+    "dy.163.com",
 )
 _POSTED = re.compile(
     r"(?:发布|發布|发表|發表|发帖|發帖)(?:时间|時間|日期|于|於)|\bposted\b", re.IGNORECASE
@@ -137,11 +156,71 @@ class GenericExtractor:
         return self._headline[0]
 
     def source(self) -> str | None:
-        lines = [*self._header_zone, *filter(is_source_line, self._body_head)]
-        return next(filter(None, map(find_source, lines)), None)
+        """A labelled source (``来源：``) in the header zone, one marked as the source by its
+        element, a platform page's account, else a source line opening or closing the text."""
+        tail = self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]
+        candidates = (
+            *map(find_source, self._header_zone),
+            self._source_after_label,
+            self._marked_source,
+            self._account,
+            *(find_source(text) for text in (*self._body_head, *tail) if is_source_line(text)),
+        )
+        return next(filter(None, candidates), None)
+
+    @cached_property
+    def _source_after_label(self) -> str | None:
+        """The source on the line after a header line that is only a label (``来源：``)."""
+        for label, text in pairwise(self._header_zone):
+            if is_source_label(label) and (name := platform_account(text)):
+                return name
+        return None
+
+    @cached_property
+    def _marked_source(self) -> str | None:
+        """The short text of a header element whose class or id marks it as the source."""
+        return next(self._marked_texts(_SOURCE_MARK), None)
+
+    @cached_property
+    def _account(self) -> str | None:
+        """On a platform page (WeChat, 百家号, 头条号, 企鹅号, ...), the account that
+        published it: an element marked as the account name, or the header line naming it."""
+        if not self._is_platform_page:
+            return None
+        marked = next(self._marked_texts(_ACCOUNT_MARK), None)
+        if marked is not None:
+            return marked
+        return next(filter(None, map(platform_account, self._header_zone)), None)
+
+    @cached_property
+    def _is_platform_page(self) -> bool:
+        host = urlsplit(self.page.url).hostname or ""
+        return host.endswith(_PLATFORM_HOSTS) or any(map(names_platform, self._header_zone))
+
+    def _marked_texts(self, mark: re.Pattern[str]) -> Iterator[str]:
+        """Short texts of header zone elements (the line's block and its inline elements)
+        whose class or id ``mark`` matches."""
+        for line in self._header_zone_lines:
+            for element in line.owner.iter():
+                if element is not line.owner and element.tag not in INLINE_TAGS:
+                    continue
+                marks = f"{element.get('class', '')} {element.get('id', '')}"
+                if mark.search(marks):
+                    name = platform_account(element_text(element))
+                    if name:
+                        yield name
 
     def byline(self) -> str | None:
-        return next(filter(None, self._bylines()), None)
+        """The first byline candidate that names someone other than the page's account."""
+        account = self._account
+        return next(
+            (
+                byline
+                for byline in self._bylines()
+                if byline and (account is None or parse_authors(byline) != [account])
+            ),
+            None,
+        )
 
     def _bylines(self) -> Iterator[str | None]:
         """Byline candidates, most trusted first: the header zone, the opening paragraphs,
@@ -417,6 +496,10 @@ class GenericExtractor:
 
     @cached_property
     def _header_zone(self) -> list[str]:
+        return [line.text for line in self._header_zone_lines]
+
+    @cached_property
+    def _header_zone_lines(self) -> list[Line]:
         """Lines from the headline to the first body line (those before it, no headline)."""
         lines = self._lines
         body_start = self._body_indexes[0] if self._body_indexes else len(lines)
@@ -425,8 +508,8 @@ class GenericExtractor:
             start = max(0, body_start - _HEADER_ZONE_LINES)
         else:
             start = headline + 1
-        zone = [line.text for line in lines[start:body_start]]
-        end = next((i for i, text in enumerate(zone) if _ZONE_END.match(text)), len(zone))
+        zone = lines[start:body_start]
+        end = next((i for i, line in enumerate(zone) if _ZONE_END.match(line.text)), len(zone))
         return zone[:end][:_HEADER_ZONE_LINES]
 
     @cached_property

@@ -324,3 +324,51 @@ def test_platform_account_declared_as_the_author_is_still_the_source() -> None:
     article = extract(page(header, head=head), "https://baijiahao.baidu.com/s?id=1")
     assert article["source"] == "财经观察"
     assert article["authors"] == []
+
+
+# -- class 4: authors missed or wrong ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("<div>作者：张三 2005-07-31 12:30</div>", ["张三"], id="blog-author-label"),
+        pytest.param("<div>发表者：张三 2005-07-31 12:30</div>", ["张三"], id="poster-label"),
+        pytest.param("<div>楼主：张三 2005-07-31 12:30</div>", ["张三"], id="thread-starter"),
+        pytest.param("<div>张三 发表于 2005-9-15 11:46:00</div>", ["张三"], id="blog-owner"),
+        pytest.param("<div>ggjjzhzz 发表于 2005-9-15 11:46:00</div>", ["ggjjzhzz"], id="handle"),
+        pytest.param("<div>文/张三</div>", ["张三"], id="wen-slash"),
+        pytest.param("<div>撰文：张三</div>", ["张三"], id="zhuanwen"),
+        pytest.param("<div>记者 张三 通讯员 李四</div>", ["张三", "李四"], id="reporter-stringer"),
+        pytest.param("<div>文/张三 整理</div>", ["张三"], id="role-zhengli"),
+        pytest.param("<div>记者 张三 综合报道</div>", ["张三"], id="role-zonghe"),
+        pytest.param("<div>作者：张三 编译</div>", ["张三"], id="role-bianyi"),
+        pytest.param("<div>整合：张三</div>", [], id="compiler-is-no-author"),
+        pytest.param("<div>作者：参考消息</div>", [], id="outlet-no-author"),
+        pytest.param("<div>作者：新浪科技</div>", [], id="tech-outlet-no-author"),
+        pytest.param("<div>作者：北京晚报</div>", [], id="newspaper-no-author"),
+        pytest.param(
+            "<div>2019-09-23 作者：张三 编辑：李四</div>", ["张三"], id="editor-no-author"
+        ),
+    ],
+)
+def test_byline_forms(header: str, expected: list[str]) -> None:
+    assert extract(page(header))["authors"] == expected
+
+
+def test_trailing_reporter_credit() -> None:
+    body = BODY + "<p>（记者 张三）</p>"
+    assert extract(page("<div>2019-09-23</div>", body=body))["authors"] == ["张三"]
+
+
+def test_forum_thread_author_is_the_first_poster() -> None:
+    post = "<p>〓 某论坛 电影版 发布时间 {} by {} 〓</p>"
+    reply = "<p>回复楼主：这部电影我也看过，演员的表演确实精彩，值得一看。</p>"
+    data = (
+        "<html><head><title>某论坛</title></head><body>"
+        "<table><tr><td>某论坛 > 电影版</td></tr>"
+        f"<tr><td>{BODY}{post.format('2005/05/17 22:11:42', '眉间尺')}</td></tr>"
+        f"<tr><td>{reply}{post.format('2005/05/18 13:45:40', '愤怒的马')}</td></tr>"
+        "</table></body></html>"
+    ).encode()
+    assert extract(data)["authors"] == ["眉间尺"]

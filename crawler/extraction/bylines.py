@@ -27,19 +27,33 @@ _OPENING_BRACKET = re.compile(r"^[\[［【(（]\s*")
 _EDITOR_LINE = re.compile(rf"^[（(【\[]?\s*{EDITOR_LABELS}\s*[:：]")
 _EDITOR_ANYWHERE = re.compile(rf"(?:^|[\s【\[（(])\s*{EDITOR_LABELS}\s*[:：]")
 _EDITOR_TOKEN = re.compile(rf"^[（(【\[]?{EDITOR_LABELS}(?:[:：].*)?$")
+_POSTER_LABELS = r"发表者|發表者|发帖人|發帖人|楼主|樓主|博主"
 _BYLINE_LABEL = re.compile(
-    r"^\W*(?:作者|文|撰文|图文|圖文|文字|采写|採寫|记者|記者|通讯员|通訊員)"
+    rf"^\W*(?:作者|文|撰文|图文|圖文|文字|采写|採寫|记者|記者|通讯员|通訊員|{_POSTER_LABELS})"
     r"\s*(?:[:：/｜︱|]|\s)\s*(?=\S)"
 )
 _LABELLED_BYLINE = re.compile(
-    r"(?:作者|撰文|(?<![\u4e00-\u9fff])文)\s*[:：/｜︱|]\s*\S.*?(?=\s+\S{1,8}[:：]|[|｜]|$)"
+    rf"(?:作者|撰文|{_POSTER_LABELS}|(?<![\u4e00-\u9fff])文)\s*[:：/｜︱|]\s*\S.*?"
+    r"(?=\s+\S{1,8}[:：]|\s+\d|[|｜]|$)"
+)
+_POSTED_BY = re.compile(
+    r"^\W*(?P<name>[^\s:：]{2,20})\s+(?:发表于|發表於|发表时间|發表時間|posted)"
+    r"|(?:发布时间|發布時間|发表于|發表於|发表时间|發表時間).*?\d\s+by\s+(?P<by>[^\s〓|｜]{2,20})",
+    re.IGNORECASE,
+)
+_TRAILING_ROLE = re.compile(
+    r"^(?:综合|綜合)?(?:整理|整合|编译|編譯|报道|報導|報道|翻译|翻譯)$|^(?:综合|綜合)$"
+)
+_OUTLET = re.compile(
+    r"(?:科技|消息|财经|財經|新闻|新聞|周刊|週刊|杂志|雜誌|传媒|傳媒|媒体|媒體|资讯|資訊|快讯|快訊"
+    r"|观察|觀察|集团|集團|公司|银行|銀行|证券|證券|基金|协会|協會|政府|在线|在線|频道|頻道)$"
 )
 _NAME_SEPARATORS = re.compile(r"[\s、，,;；/｜︱|]+")
 _SENTENCE_PUNCTUATION = re.compile(r"[。！？；!?;…]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，。！？；!?;…]")
 _ROLES = r"记者|記者|观察员|觀察員|评论员|評論員|分析师|分析師|撰稿人|研究员|研究員|通讯员|通訊員"
 _ROLE_WORDS = re.compile(
-    rf"{_ROLES}|编辑|編輯|撰稿|撰文|主编|主編|主笔|主筆|经济学家|經濟學家|"
+    rf"{_ROLES}|编辑|編輯|撰稿|撰文|主编|主編|主笔|主筆|经济学家|經濟學家|整理|整合|编译|編譯|综合|綜合|"
     r"实习|實習|见习|見習|特约|特約|首席|网|網|报|報|社|台|中心|研究院"
 )
 _ROLE_THEN_NAME = re.compile(rf"^.*(?:{_ROLES})(?P<name>[\u4e00-\u9fff]{{2,3}})$")
@@ -152,6 +166,16 @@ def find_byline(line: str) -> str | None:
     return _reported_by(line)
 
 
+def find_poster(line: str) -> str | None:
+    """The poster a blog or forum post stamp names: ``张三 发表于 2005-9-15 11:46``,
+    ``发布时间 2005/05/17 22:11:42 by 张三``."""
+    posted = _POSTED_BY.search(collapse_whitespace(line))
+    if posted is None:
+        return None
+    name = posted["name"] or posted["by"]
+    return name if parse_authors(name) == [name] else None
+
+
 def find_credit(text: str) -> str | None:
     """A byline inside a paragraph: ``（记者 张三）``, ``（記者張三台北21日電）``, ``记者张三/文``,
     ``〔記者張三／台北報導〕``, or a line ``（张三）``."""
@@ -258,11 +282,14 @@ def _author_tokens(line: str) -> list[str]:
             break
         if token:
             tokens.append(token)
+    while tokens and _TRAILING_ROLE.match(tokens[-1]):
+        tokens.pop()
     return tokens
 
 
 def _is_role(token: str) -> bool:
-    return _ROLE_WORDS.search(token) is not None
+    """A role or an organisation (``记者``, ``整理``, ``新华社``, ``新浪科技``), not a name."""
+    return _ROLE_WORDS.search(token) is not None or _OUTLET.search(token) is not None
 
 
 def _name_of(token: str) -> str | None:

@@ -29,6 +29,7 @@ from crawler.extraction.bylines import (
     find_bracketed_name,
     find_byline,
     find_credit,
+    find_poster,
     find_source,
     is_source_label,
     is_source_line,
@@ -223,14 +224,16 @@ class GenericExtractor:
         )
 
     def _bylines(self) -> Iterator[str | None]:
-        """Byline candidates, most trusted first: the header zone, the opening paragraphs,
-        the author declared in JSON-LD, the closing lines of the text, then the author named
-        in the page's meta tags."""
+        """Byline candidates, most trusted first: the header zone (bylines, then posters), the
+        opening paragraphs, the author declared in JSON-LD, the first post stamp of the text,
+        the closing lines of the text, then the author named in the page's meta tags."""
         yield from map(find_byline, self._header_zone)
+        yield from map(find_poster, self._header_zone)
         yield from map(find_bracketed_name, filter(find_datetime, self._header_zone))
         for text in self._body_head:
             yield collapse_whitespace(text) if looks_like_byline(text) else find_credit(text)
         yield self._declared_author
+        yield from map(find_poster, self._post_stamps[:1])
         for text in reversed(self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]):
             yield collapse_whitespace(text) if looks_like_byline(text) else find_credit(text)
         yield self._meta_author

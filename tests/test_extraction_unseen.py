@@ -372,3 +372,76 @@ def test_forum_thread_author_is_the_first_poster() -> None:
         "</table></body></html>"
     ).encode()
     assert extract(data)["authors"] == ["眉间尺"]
+
+
+# -- class 5: related news ---------------------------------------------------------------
+
+RELATED_URL = "https://news.example.com/finance/2019/0923/1.html"
+
+
+def related_page(block: str) -> bytes:
+    """A page whose only list of links after the text is ``block``."""
+    return (
+        f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body>"
+        f"<h1>{TITLE}</h1><div>2019-09-23 14:34</div><div class='text'>{BODY}</div>{block}"
+        "</body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "heading", ["相关新闻", "相关阅读", "相关文章", "相关推荐", "延伸阅读", "推荐阅读", "热点推荐"]
+)
+def test_related_headings(heading: str) -> None:
+    block = (
+        f'<div><h3>{heading}</h3><ul><li><a href="2.html">降准释放资金一万亿</a></li></ul></div>'
+    )
+    assert extract(related_page(block), RELATED_URL)["related"] == [
+        {
+            "title": "降准释放资金一万亿",
+            "url": "https://news.example.com/finance/2019/0923/2.html",
+            "published_at": None,
+        }
+    ]
+
+
+def test_related_news_in_a_table_with_times() -> None:
+    block = (
+        "<table><tr><td><b>相关新闻：</b></td></tr>"
+        '<tr><td>· <a href="/n/2.html">  降准释放资金\n一万亿 </a></td><td>(2019-09-22)</td></tr>'
+        '<tr><td>· <a href="../n/3.html">LPR 报价维持不变</a></td><td>09-20 10:00</td></tr>'
+        "</table>"
+    )
+    assert extract(related_page(block), RELATED_URL)["related"] == [
+        {
+            "title": "降准释放资金一万亿",
+            "url": "https://news.example.com/n/2.html",
+            "published_at": "2019-09-22",
+        },
+        {
+            "title": "LPR 报价维持不变",
+            "url": "https://news.example.com/finance/2019/n/3.html",
+            "published_at": "2019-09-20T10:00:00+08:00",
+        },
+    ]
+
+
+def test_related_links_without_a_list() -> None:
+    block = (
+        '<div class="box"><div class="hd">延伸阅读</div>'
+        '<div class="bd"><p><a href="/n/2.html">·降准释放资金一万亿</a> 2019-09-22</p>'
+        '<p><a href="/n/3.html">·LPR报价维持不变</a> 2019-09-20</p></div></div>'
+    )
+    related = extract(related_page(block), RELATED_URL)["related"]
+    assert [(item["title"], item["published_at"]) for item in related] == [
+        ("降准释放资金一万亿", "2019-09-22"),
+        ("LPR报价维持不变", "2019-09-20"),
+    ]
+
+
+def test_site_wide_latest_news_is_not_related() -> None:
+    block = (
+        "<div><h3>相关新闻</h3></div>"
+        '<div class="latest"><h3>最新新闻</h3>'
+        '<ul><li><a href="/n/8.html">某地举办马拉松比赛</a></li></ul></div>'
+    )
+    assert extract(related_page(block), RELATED_URL)["related"] == []

@@ -59,7 +59,7 @@ from crawler.extraction.dates import (
 )
 from crawler.extraction.layout import INLINE_TAGS, Line, read_lines
 from crawler.extraction.page import Page, element_text
-from crawler.extraction.related import related_entries
+from crawler.extraction.related import list_item, related_entries
 from crawler.text import COPYRIGHT, COPYRIGHT_SIGN, ICP_FILING, collapse_whitespace
 
 _TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜–—]|-|::|\s@\s)\s*")
@@ -87,6 +87,9 @@ _RELATED_HEADINGS = (
     "推荐阅读",
     "相关文章",
     "相关报道",
+    "相关推荐",
+    "相关链接",
+    "热点推荐",
     "相關資訊",
     "相關新聞",
     "相關閱讀",
@@ -94,7 +97,13 @@ _RELATED_HEADINGS = (
     "推薦閱讀",
     "相關文章",
     "相關報導",
+    "相關推薦",
+    "相關連結",
+    "熱點推薦",
 )
+_RELATED_MAX_LINES = 60
+_RELATED_TITLE_MIN_CHARS = 4
+_BOX_TITLE = re.compile(r"^[^\d]{1,12}$")
 _RELATED_HEADING_EXTRA_CHARACTERS = 4
 _ZONE_END = re.compile(
     rf"^(?:{'|'.join(_RELATED_HEADINGS)}|上一篇|下一篇|网友评论|網友評論|热点新闻|熱點新聞"
@@ -363,13 +372,33 @@ class GenericExtractor:
         return "\n".join(body_paragraphs(self._body_paragraph_texts))
 
     def related(self) -> list[dict[str, str | None]]:
-        """The items of the first list after a 相关资讯 (related news) heading."""
-        for line in self._lines:
+        """The links of the first block after a related news heading (相关新闻, 延伸阅读, ...)
+        that has any, up to the next heading or box title."""
+        lines = self._lines
+        for index, line in enumerate(lines):
             if line.link_chars * 2 <= line.chars and _is_related_heading(line.text):
-                lists = line.owner.xpath("following::*[self::ul or self::ol][1]")
-                if lists:
-                    return related_entries(lists[0].findall("li"), self.page)
+                items = [list_item(item.owner) for item in self._related_lines(index + 1)]
+                if items:
+                    return related_entries(list(dict.fromkeys(items)), self.page, self._day)
         return []
+
+    def _related_lines(self, start: int) -> list[Line]:
+        """The lines with links from ``start`` until a heading, a box title or a zone end."""
+        found: list[Line] = []
+        for line in self._lines[start : start + _RELATED_MAX_LINES]:
+            if line.link_chars:
+                if len(line.text) >= _RELATED_TITLE_MIN_CHARS:
+                    found.append(line)
+                continue
+            if line.heading or _ZONE_END.match(line.text) or _is_box_title(line.text):
+                break
+        return found
+
+    @cached_property
+    def _day(self) -> date | None:
+        """The article's day, against which related times without a year are read."""
+        published = self.published_at()
+        return date.fromisoformat(published[:10]) if published else self._url_day
 
     # -- headline ------------------------------------------------------------------------
 
@@ -612,6 +641,11 @@ def _is_related_heading(line: str) -> bool:
     return line.startswith(_RELATED_HEADINGS) and (
         len(line) <= len(_RELATED_HEADINGS[0]) + _RELATED_HEADING_EXTRA_CHARACTERS
     )
+
+
+def _is_box_title(text: str) -> bool:
+    """A short line without digits or sentence punctuation: the title of another box."""
+    return _BOX_TITLE.match(text) is not None and not any(p in text for p in "，。！？,!?")
 
 
 def _person_names(author: Any) -> Iterator[str]:

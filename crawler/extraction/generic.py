@@ -298,6 +298,10 @@ class GenericExtractor:
         return "、".join(dict.fromkeys(names)) or None
 
     def published_at(self) -> str | None:
+        return self._published
+
+    @cached_property
+    def _published(self) -> str | None:
         """The time shown in the header zone (a posting time first) weighed against the
         declared one (JSON-LD, meta; see ``_weigh``); either alone; else the first post stamp
         of the text; else the day the URL path is dated with."""
@@ -397,7 +401,7 @@ class GenericExtractor:
     @cached_property
     def _day(self) -> date | None:
         """The article's day, against which related times without a year are read."""
-        published = self.published_at()
+        published = self._published
         return date.fromisoformat(published[:10]) if published else self._url_day
 
     # -- headline ------------------------------------------------------------------------

@@ -250,6 +250,11 @@ def test_old_archive_article_is_kept() -> None:
             "新京报",
             id="widgets-glued",
         ),
+        pytest.param(
+            '<div>来源：<a href="/a">人民日报海外版</a></span><span><a href="/">某新闻网</a></div>',
+            "人民日报海外版",
+            id="link-then-site-link",
+        ),
         pytest.param("<div>2019-09-23 14:34 来源：网络</div>", "网络", id="network"),
         pytest.param("<div>稿源：经济日报</div>", "经济日报", id="gaoyuan"),
         pytest.param("<div>出处：人民网</div>", "人民网", id="chuchu"),

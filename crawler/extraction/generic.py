@@ -170,7 +170,7 @@ class GenericExtractor:
         element, a platform page's account, else a source line opening or closing the text."""
         tail = self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]
         candidates = (
-            *map(find_source, self._header_zone),
+            *map(_linked_source, self._header_zone_lines),
             self._source_after_label,
             self._marked_source,
             self._account,
@@ -645,6 +645,19 @@ def _is_related_heading(line: str) -> bool:
     return line.startswith(_RELATED_HEADINGS) and (
         len(line) <= len(_RELATED_HEADINGS[0]) + _RELATED_HEADING_EXTRA_CHARACTERS
     )
+
+
+def _linked_source(line: Line) -> str | None:
+    """The source a header line names, cut to the text of the link it starts with when
+    another element's text follows on the line (``来源：<a>outlet</a><a>site</a>``)."""
+    source = find_source(line.text)
+    if source is None:
+        return None
+    for link in line.owner.iter("a"):
+        text = collapse_whitespace(element_text(link))
+        if text and source.startswith(text) and len(source) > len(text):
+            return text
+    return source
 
 
 def _is_box_title(text: str) -> bool:

@@ -168,15 +168,16 @@ class GenericExtractor:
     def source(self) -> str | None:
         """A labelled source (``来源：``) in the header zone, one marked as the source by its
         element, a platform page's account, else a source line opening or closing the text."""
+        return next(filter(None, self._sources()), None)
+
+    def _sources(self) -> Iterator[str | None]:
+        yield from map(_linked_source, self._header_zone_lines)
+        yield self._source_after_label
+        yield self._marked_source
+        yield self._account
         tail = self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]
-        candidates = (
-            *map(_linked_source, self._header_zone_lines),
-            self._source_after_label,
-            self._marked_source,
-            self._account,
-            *(find_source(text) for text in (*self._body_head, *tail) if is_source_line(text)),
-        )
-        return next(filter(None, candidates), None)
+        for text in (*self._body_head, *tail):
+            yield find_source(text) if is_source_line(text) else None
 
     @cached_property
     def _source_after_label(self) -> str | None:
@@ -211,14 +212,10 @@ class GenericExtractor:
         """Short texts of header zone elements (the line's block and its inline elements)
         whose class or id ``mark`` matches."""
         for line in self._header_zone_lines:
-            for element in line.owner.iter():
-                if element is not line.owner and element.tag not in INLINE_TAGS:
-                    continue
+            for element in _inline_family(line.owner):
                 marks = f"{element.get('class', '')} {element.get('id', '')}"
-                if mark.search(marks):
-                    name = platform_account(element_text(element))
-                    if name:
-                        yield name
+                if mark.search(marks) and (name := platform_account(element_text(element))):
+                    yield name
 
     def byline(self) -> str | None:
         """The first byline candidate that names someone other than the page's account."""
@@ -645,6 +642,15 @@ def _is_related_heading(line: str) -> bool:
     return line.startswith(_RELATED_HEADINGS) and (
         len(line) <= len(_RELATED_HEADINGS[0]) + _RELATED_HEADING_EXTRA_CHARACTERS
     )
+
+
+def _inline_family(block: _Element) -> Iterator[_Element]:
+    """A block and the inline elements of its text, down to the grandchildren."""
+    yield block
+    for child in block:
+        if child.tag in INLINE_TAGS:
+            yield child
+            yield from (grandchild for grandchild in child if grandchild.tag in INLINE_TAGS)
 
 
 def _linked_source(line: Line) -> str | None:

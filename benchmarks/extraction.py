@@ -31,6 +31,8 @@ from benchmarks.labelled_pages import (
     load_corrections,
     load_pages,
     published_correct,
+    related_f1,
+    source_correct,
     title_correct,
 )
 from benchmarks.machine import load_average, results_header
@@ -51,6 +53,8 @@ class Prediction:
     authors: tuple[str, ...] = ()
     published: str | None = None
     body: str = ""
+    source: str | None = None
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ def run_ours(body: bytes, url: str) -> Prediction:
         authors=tuple(article["authors"]),
         published=article["published_at"],
         body=article["content"] or "",
+        source=article["source"],
+        related=tuple(str(item["url"]) for item in article["related"]),
     )
 
 
@@ -160,6 +166,9 @@ class Scores:
 
     titles: tuple[int, int]
     published: tuple[int, int]
+    sources: tuple[int, int]
+    related_f1: float | None
+    related_scored: int
     author_f1: float | None
     authors_scored: int
     precision: float | None
@@ -204,6 +213,16 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
         for o in outcomes
         if o.page.published is not None
     )
+    sources = _hits(
+        source_correct(o.prediction.source, o.page.source)
+        for o in outcomes
+        if o.page.source is not None
+    )
+    related = [
+        related_f1(list(o.prediction.related), o.page.related)
+        for o in outcomes
+        if o.page.related is not None
+    ]
     authors = [
         author_f1(list(o.prediction.authors), o.page.authors)
         for o in outcomes
@@ -214,6 +233,9 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
     return Scores(
         titles=titles,
         published=published,
+        sources=sources,
+        related_f1=_mean(related),
+        related_scored=len(related),
         author_f1=_mean(authors),
         authors_scored=len(authors),
         precision=_mean([precision for precision, _ in bodies]),
@@ -243,9 +265,9 @@ def _number(value: float | None) -> str:
 def table(results: dict[str, list[Outcome]]) -> list[str]:
     """The markdown table: one row per group of pages and tool."""
     lines = [
-        "| pages | tool | title exact | published exact | author F1 (n) "
-        "| body P | body R | body F1 (n) | median ms | p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| pages | tool | title exact | published exact | author F1 (n) | source exact "
+        "| related F1 (n) | body P | body R | body F1 (n) | median ms | p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for group, member in GROUPS.items():
         for tool, outcomes in results.items():
@@ -254,6 +276,7 @@ def table(results: dict[str, list[Outcome]]) -> list[str]:
             lines.append(
                 f"| {group} ({len(chosen)}) | {tool} | {_fraction(s.titles)} "
                 f"| {_fraction(s.published)} | {_number(s.author_f1)} ({s.authors_scored}) "
+                f"| {_fraction(s.sources)} | {_number(s.related_f1)} ({s.related_scored}) "
                 f"| {_number(s.precision)} | {_number(s.recall)} "
                 f"| {_number(s.f1)} ({s.bodies_scored}) "
                 f"| {s.median_ms:.1f} | {s.p95_ms:.1f} |"
@@ -282,6 +305,10 @@ NOTES = (
     "Title: a site suffix (from a _, -, |, –, —, :: or an @ between spaces to the end) may be "
     "missing on either side.",
     "Author F1: mean over the pages with an author label, UNKNOWN included (n pages).",
+    "Source exact: share of the pages with a source (来源) label that are right, a label of no "
+    "source included; related F1: mean F1 of the related news URL sets over the pages with a "
+    "related label (n pages). Neither trafilatura nor GNE extracts a source or related news, so "
+    "they are scored as finding none.",
     "Body P and R: mean per-page 4-gram shingle precision and recall (CJK characters as "
     "tokens); body F1 is the F1 of the two means (n pages). The 3 trafilatura pages labelled "
     "only with must/must-not snippets score precision found/(found + leaked) and recall "

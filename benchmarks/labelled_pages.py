@@ -13,6 +13,8 @@ Scoring follows ``tests/fixtures/pages/README.md``:
 - authors: F1 over name sets after NFKC, whitespace removal and a leading ``记者``/``作者``
   (with an optional ``本报``/``新华社`` before and a colon after) removed; ``UNKNOWN`` expects
   none.
+- source: exact after NFKC and whitespace removal; ``""`` expects none.
+- related: F1 over the sets of related news URLs; an empty label expects none.
 - body: the scrapinghub article-extraction-benchmark shingle matching (tokens are runs of
   word characters, except that each CJK character is its own token; shingles are 4 tokens;
   counts are compared as multisets) giving precision and recall per page, which are averaged
@@ -66,6 +68,10 @@ class LabelledPage:
     body: str | None
     body_must_contain: tuple[str, ...]
     body_must_not_contain: tuple[str, ...]
+    source: str | None = None
+    """The source (来源) the page shows, ``""`` for none; None when not labelled."""
+    related: tuple[str, ...] | None = None
+    """The URLs of the page's related news, in order; None when not labelled."""
 
     def read_bytes(self) -> bytes:
         """The page as served (gzip-stored pages decompressed)."""
@@ -191,7 +197,13 @@ def _cwced_pages(folder: Path) -> Iterator[LabelledPage]:
             body=(folder / entry["body_file"]).read_text(encoding="utf-8-sig"),
             body_must_contain=(),
             body_must_not_contain=(),
+            source=entry.get("source"),
+            related=_related_label(entry.get("related")),
         )
+
+
+def _related_label(label: list[str] | None) -> tuple[str, ...] | None:
+    return None if label is None else tuple(label)
 
 
 def _cwced_published(label: str) -> str | None:
@@ -217,6 +229,8 @@ def _extractor_fixture_pages(folder: Path) -> Iterator[LabelledPage]:
             body=entry.get("body"),
             body_must_contain=tuple(entry.get("body_must_contain") or ()),
             body_must_not_contain=tuple(entry.get("body_must_not_contain") or ()),
+            source=entry.get("source"),
+            related=_related_label(entry.get("related")),
         )
 
 
@@ -307,6 +321,21 @@ def published_correct(predicted: str | None, label: str) -> bool:
     fields, zone = parsed
     guess = _predicted_fields(predicted, zone)
     return guess is not None and len(guess) >= len(fields) and guess[: len(fields)] == fields
+
+
+def source_correct(predicted: str | None, label: str) -> bool:
+    """Equal after NFKC and whitespace removal; ``""`` expects no source."""
+    if label == "":
+        return not predicted
+    return bool(predicted) and _squeeze(predicted or "") == _squeeze(label)
+
+
+def related_f1(predicted: list[str], label: tuple[str, ...]) -> float:
+    """F1 of the predicted related URL set against the labelled one; both empty scores 1."""
+    guess, truth = set(predicted), set(label)
+    if not guess and not truth:
+        return 1.0
+    return 2 * len(guess & truth) / (len(guess) + len(truth))
 
 
 _NAME_PREFIX = re.compile(r"^(?:本报|新华社)?(?:记者|作者)[:：]?")

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from crawler.extraction.bylines import parse_authors
-from crawler.extraction.decoding import decode_html
+from crawler.extraction.dates import served_time
+from crawler.extraction.decoding import decode_html, header
 from crawler.extraction.generic import GenericExtractor
 from crawler.extraction.page import Page
 from crawler.extraction.plausibility import plausible
@@ -45,7 +46,7 @@ def extract_article(
     page = Page.parse(decode_html(body, headers), url)
     site = get_profile(profile) if profile is not None else profile_for_url(url)
     found = site.extract(page) if site is not None else {}
-    generic = GenericExtractor(page)
+    generic = GenericExtractor(page, served_at=_served_at(headers))
     fields: dict[str, Any] = {}
     origins: dict[str, str | None] = {}
     for name in FIELDS:
@@ -68,6 +69,12 @@ def extract_article(
         "extraction": {"profile": site.name if site is not None else None, "fields": origins},
         "canonical_url": page.canonical_url(),
     }
+
+
+def _served_at(headers: Mapping[str, str] | None) -> datetime | None:
+    """When the server says the page was last changed or served (``Last-Modified``, ``Date``)."""
+    values = (header(headers, name) for name in ("last-modified", "date"))
+    return next(filter(None, (served_time(value) for value in values if value)), None)
 
 
 def extract_list(

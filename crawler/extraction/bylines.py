@@ -6,9 +6,19 @@ import re
 
 from crawler.text import EDITOR_LABELS, collapse_whitespace
 
-_SOURCE_LABEL = re.compile(r"(?:来源|來源|摘自|出处|出處|稿源)\s*[:：]\s*")
+_SOURCE_LABEL = re.compile(
+    r"(?:(?:来源|來源|摘自|出处|出處|稿源|(?<![A-Za-z])(?i:source))\s*[:：]"
+    r"|(?:转自|轉自|本文来自|本文來自)\s*[:：]?)\s*"
+)
+_PLATFORM_WORDS = (
+    r"(?:微信公众号|微信公眾號|公众号|公眾號|百家号|百家號|头条号|頭條號|企鹅号|企鵝號|搜狐号|搜狐號"
+    r"|网易号|網易號|大鱼号|大魚號|一点号|澎湃号)"
+)
+"""The names of the platforms whose pages are published by an account (the source)."""
+_SOURCE_QUOTES = re.compile(rf"^(?:{_PLATFORM_WORDS}\s*)?[“\"「《『]?\s*")
 _SOURCE_END = re.compile(
     r"\s*(?=\d{4}\s*[-/.年]\s*\d)"
+    r"|[”\"」》』。，,；;]|(?=举报|舉報|纠错|糾錯|打印|列印|收藏|分享|关注|關注|订阅|訂閱|字号|字號|评论|評論)"
     r"|\s+(?=\S{1,8}[:：/｜︱|]|作者|记者|記者|编辑|編輯|责编|責編|通讯员|通訊員)"
     rf"|(?:{EDITOR_LABELS}|作者|记者|記者|时间|時間|发布|發布|日期|浏览|阅读|点击)\s*[:：]"
     r"|[|｜\]］】)）]|\s{2,}|\u3000"
@@ -17,19 +27,33 @@ _OPENING_BRACKET = re.compile(r"^[\[［【(（]\s*")
 _EDITOR_LINE = re.compile(rf"^[（(【\[]?\s*{EDITOR_LABELS}\s*[:：]")
 _EDITOR_ANYWHERE = re.compile(rf"(?:^|[\s【\[（(])\s*{EDITOR_LABELS}\s*[:：]")
 _EDITOR_TOKEN = re.compile(rf"^[（(【\[]?{EDITOR_LABELS}(?:[:：].*)?$")
+_POSTER_LABELS = r"发表者|發表者|发帖人|發帖人|楼主|樓主|博主"
 _BYLINE_LABEL = re.compile(
-    r"^\W*(?:作者|文|撰文|图文|圖文|文字|采写|採寫|记者|記者|通讯员|通訊員)"
+    rf"^\W*(?:作者|文|撰文|图文|圖文|文字|采写|採寫|记者|記者|通讯员|通訊員|{_POSTER_LABELS})"
     r"\s*(?:[:：/｜︱|]|\s)\s*(?=\S)"
 )
 _LABELLED_BYLINE = re.compile(
-    r"(?:作者|撰文|(?<![\u4e00-\u9fff])文)\s*[:：/｜︱|]\s*\S.*?(?=\s+\S{1,8}[:：]|[|｜]|$)"
+    rf"(?:作者|撰文|{_POSTER_LABELS}|(?<![\u4e00-\u9fff])文)\s*[:：/｜︱|]\s*\S.*?"
+    r"(?=\s+\S{1,8}[:：]|\s+\d|[|｜]|$)"
+)
+_POSTED_BY = re.compile(
+    r"^\W*(?P<name>[^\s:：]{2,20})\s+(?:发表于|發表於|发表时间|發表時間|posted)"
+    r"|(?:发布时间|發布時間|发表于|發表於|发表时间|發表時間).*?\d\s+by\s+(?P<by>[^\s〓|｜]{2,20})",
+    re.IGNORECASE,
+)
+_TRAILING_ROLE = re.compile(
+    r"^(?:综合|綜合)?(?:整理|整合|编译|編譯|报道|報導|報道|翻译|翻譯)$|^(?:综合|綜合)$"
+)
+_OUTLET = re.compile(
+    r"(?:科技|消息|财经|財經|新闻|新聞|周刊|週刊|杂志|雜誌|传媒|傳媒|媒体|媒體|资讯|資訊|快讯|快訊"
+    r"|观察|觀察|集团|集團|公司|银行|銀行|证券|證券|基金|协会|協會|政府|在线|在線|频道|頻道)$"
 )
 _NAME_SEPARATORS = re.compile(r"[\s、，,;；/｜︱|]+")
 _SENTENCE_PUNCTUATION = re.compile(r"[。！？；!?;…]")
 _CLAUSE_PUNCTUATION = re.compile(r"[，。！？；!?;…]")
 _ROLES = r"记者|記者|观察员|觀察員|评论员|評論員|分析师|分析師|撰稿人|研究员|研究員|通讯员|通訊員"
 _ROLE_WORDS = re.compile(
-    rf"{_ROLES}|编辑|編輯|撰稿|撰文|主编|主編|主笔|主筆|经济学家|經濟學家|"
+    rf"{_ROLES}|编辑|編輯|撰稿|撰文|主编|主編|主笔|主筆|经济学家|經濟學家|整理|整合|编译|編譯|综合|綜合|"
     r"实习|實習|见习|見習|特约|特約|首席|网|網|报|報|社|台|中心|研究院"
 )
 _ROLE_THEN_NAME = re.compile(rf"^.*(?:{_ROLES})(?P<name>[\u4e00-\u9fff]{{2,3}})$")
@@ -59,6 +83,11 @@ _EDITOR_NAMES = re.compile(rf"{EDITOR_LABELS}\s*[:：]\s*(?P<names>[^】\]）)]*
 _DECLARED_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
 _SPACED_OUT_NAME = re.compile(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff])+")
 _MAX_BYLINE_LENGTH = 40
+_MAX_ACCOUNT_LENGTH = 20
+_ACCOUNT_NOISE = re.compile(
+    rf"{_PLATFORM_WORDS}|\d{{1,4}}\s*[-/.年月日:：]\s*\d{{1,2}}(?:\s*[-/.月日:：]\s*\d{{1,2}})*\s*[日]?"
+    r"|(?:发布|發布|发表|發表)(?:时间|時間|于|於)?\s*[:：]?|[|｜·•]"
+)
 
 
 def find_source(line: str) -> str | None:
@@ -66,9 +95,30 @@ def find_source(line: str) -> str | None:
     label = _SOURCE_LABEL.search(line)
     if label is None:
         return None
-    rest = _OPENING_BRACKET.sub("", line[label.end() :])
+    rest = _SOURCE_QUOTES.sub("", _OPENING_BRACKET.sub("", line[label.end() :]))
     source = _SOURCE_END.split(rest, maxsplit=1)[0].strip()
     return source or None
+
+
+def is_source_label(text: str) -> bool:
+    """A line that is only a source label (``来源：``), its source on the next line."""
+    label = _SOURCE_LABEL.fullmatch(collapse_whitespace(text))
+    return label is not None
+
+
+def platform_account(text: str) -> str | None:
+    """The account a platform page's header line names: the line without its times and the
+    platform's name (``财经观察 2019-09-23 14:34 百家号`` → ``财经观察``), when that is one
+    short unpunctuated name."""
+    rest = _ACCOUNT_NOISE.sub(" ", text).split()
+    if len(rest) != 1 or _SENTENCE_PUNCTUATION.search(rest[0]) or _SOURCE_LABEL.search(rest[0]):
+        return None
+    return rest[0] if 2 <= len(rest[0]) <= _MAX_ACCOUNT_LENGTH else None
+
+
+def names_platform(text: str) -> bool:
+    """Text naming a publishing platform (百家号, 头条号, 企鹅号, 微信公众号, ...)."""
+    return re.search(_PLATFORM_WORDS, text) is not None
 
 
 def is_source_line(text: str) -> bool:
@@ -114,6 +164,16 @@ def find_byline(line: str) -> str | None:
     if labelled and looks_like_byline(labelled.group()):
         return collapse_whitespace(labelled.group())
     return _reported_by(line)
+
+
+def find_poster(line: str) -> str | None:
+    """The poster a blog or forum post stamp names: ``张三 发表于 2005-9-15 11:46``,
+    ``发布时间 2005/05/17 22:11:42 by 张三``."""
+    posted = _POSTED_BY.search(collapse_whitespace(line))
+    if posted is None:
+        return None
+    name = posted["name"] or posted["by"]
+    return name if parse_authors(name) == [name] else None
 
 
 def find_credit(text: str) -> str | None:
@@ -222,11 +282,14 @@ def _author_tokens(line: str) -> list[str]:
             break
         if token:
             tokens.append(token)
+    while tokens and _TRAILING_ROLE.match(tokens[-1]):
+        tokens.pop()
     return tokens
 
 
 def _is_role(token: str) -> bool:
-    return _ROLE_WORDS.search(token) is not None
+    """A role or an organisation (``记者``, ``整理``, ``新华社``, ``新浪科技``), not a name."""
+    return _ROLE_WORDS.search(token) is not None or _OUTLET.search(token) is not None
 
 
 def _name_of(token: str) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 _EARLIEST_YEAR = 1990
@@ -25,6 +27,25 @@ _LABEL = (
     r"|发布于|發布於|发表于|發表於)\s*:?\s*"
 )
 
+_MONTH_DAY_TIME = re.compile(
+    r"(?<![\d/.-])(?P<month>\d{1,2})(?:-|\s*月\s*)(?P<day>\d{1,2})\s*日?"
+    r"\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})(?![\d/.-])"
+)
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_DAY_UNITS = frozenset({"天", "日"})
+_HOUR_UNITS = frozenset({"小时", "小時", "个小时", "個小時"})
+_RELATIVE = re.compile(
+    rf"(?P<word>{'|'.join(_DAYS_BACK)})\s*(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
+    r"|(?<!\d)(?P<count>\d{1,3})\s*(?P<unit>分钟|分鐘|个小时|個小時|小时|小時|天|日)前"
+)
+_URL_DAYS = (
+    re.compile(
+        r"(?:^|/|[a-z_])(?P<year>(?:19|20)\d{2})[/-]?(?P<month>\d{2})[/-]?(?P<day>\d{2})"
+        r"(?=[/_.]|$)"
+    ),
+    re.compile(r"/(?P<year>\d{2})/(?P<month>\d{2})(?P<day>\d{2})/"),
+)
+
 _ANYWHERE = re.compile(_DATE + _TIME)
 _LABELLED = re.compile(rf"\s*{_LABEL}[:：]")
 _WHOLE = re.compile(rf"\s*(?:{_LABEL})?{_DATE}{_TIME}\s*")
@@ -37,6 +58,67 @@ def find_datetime(text: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def find_month_day_time(text: str, reference: date) -> str | None:
+    """A time shown without its year (``10-08 12:00``, ``10月8日 12:00``), in the year that
+    puts it last on or before ``reference``."""
+    for match in _MONTH_DAY_TIME.finditer(_normalize(text)):
+        month, day = int(match["month"]), int(match["day"])
+        for year in (reference.year, reference.year - 1):
+            try:
+                moment = datetime(
+                    year, month, day, int(match["hour"]), int(match["minute"]), tzinfo=BEIJING
+                )
+            except ValueError:
+                break
+            if moment.date() <= reference:
+                return moment.isoformat()
+    return None
+
+
+def find_relative_time(text: str, reference: datetime) -> str | None:
+    """A time written relative to ``reference``: ``昨天 12:00``, ``3小时前``, ``2天前``."""
+    match = _RELATIVE.search(_normalize(text))
+    if match is None:
+        return None
+    now = reference.astimezone(BEIJING).replace(second=0, microsecond=0)
+    if match["word"]:
+        day = now - timedelta(days=_DAYS_BACK[match["word"]])
+        return day.replace(hour=int(match["hour"]), minute=int(match["minute"])).isoformat()
+    count = int(match["count"])
+    if match["unit"] in _DAY_UNITS:
+        return (now - timedelta(days=count)).date().isoformat()
+    unit = "hours" if match["unit"] in _HOUR_UNITS else "minutes"
+    return (now - timedelta(**{unit: count})).isoformat()
+
+
+def url_day(url: str) -> date | None:
+    """The day a URL path is dated with: ``/2019/0907/``, ``/19/0907/``, ``/2019-09/07/``,
+    ``/20190907/``."""
+    path = urlsplit(url).path
+    for pattern in _URL_DAYS:
+        for match in pattern.finditer(path):
+            year = int(match["year"])
+            try:
+                return date(
+                    year + 2000 if year < 100 else year, int(match["month"]), int(match["day"])
+                )
+            except ValueError:
+                continue
+    return None
+
+
+def served_time(value: str) -> datetime | None:
+    """An HTTP date (``Date``, ``Last-Modified``) or an ISO time, as an aware datetime."""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        found = find_datetime(value)
+        if found is None or "T" not in found:
+            return None
+        return datetime.fromisoformat(found)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def find_declared_datetime(text: str) -> str | None:

@@ -26,7 +26,7 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> str:
     unless they are valid Big5 that gb18030 would read mostly as characters outside GB2312
     (kana, symbols, rare ideographs), the sign of Traditional Chinese text.
     """
-    content_type = _header(headers, "content-type")
+    content_type = header(headers, "content-type")
     if read_bom(body)[0] is None:
         if _is_mislabelled_utf8(body, content_type):
             return body.decode("utf-8")
@@ -35,7 +35,8 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> str:
     return html_to_unicode(content_type, body, default_encoding=FALLBACK_ENCODING)[1]
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """The value of the HTTP header ``name`` (lower case), whatever the case of its key."""
     for key, value in (headers or {}).items():
         if key.lower() == name:
             return value

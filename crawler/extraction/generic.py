@@ -15,8 +15,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.etree import _Element
 
@@ -26,11 +29,15 @@ from crawler.extraction.bylines import (
     find_bracketed_name,
     find_byline,
     find_credit,
+    find_poster,
     find_source,
+    is_source_label,
     is_source_line,
     looks_like_byline,
     mentions_editor,
+    names_platform,
     parse_authors,
+    platform_account,
 )
 from crawler.extraction.content import (
     body_paragraphs,
@@ -40,14 +47,19 @@ from crawler.extraction.content import (
     text_span,
 )
 from crawler.extraction.dates import (
+    BEIJING,
     find_datetime,
     find_declared_datetime,
+    find_month_day_time,
+    find_relative_time,
     is_date_line,
     parse_datetime,
+    served_time,
+    url_day,
 )
-from crawler.extraction.layout import Line, read_lines
-from crawler.extraction.page import Page
-from crawler.extraction.related import related_entries
+from crawler.extraction.layout import INLINE_TAGS, Line, read_lines
+from crawler.extraction.page import Page, element_text
+from crawler.extraction.related import list_item, related_entries
 from crawler.text import COPYRIGHT, COPYRIGHT_SIGN, ICP_FILING, collapse_whitespace
 
 _TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜–—]|-|::|\s@\s)\s*")
@@ -75,6 +87,9 @@ _RELATED_HEADINGS = (
     "推荐阅读",
     "相关文章",
     "相关报道",
+    "相关推荐",
+    "相关链接",
+    "热点推荐",
     "相關資訊",
     "相關新聞",
     "相關閱讀",
@@ -82,13 +97,37 @@ _RELATED_HEADINGS = (
     "推薦閱讀",
     "相關文章",
     "相關報導",
+    "相關推薦",
+    "相關連結",
+    "熱點推薦",
 )
+_RELATED_MAX_LINES = 60
+_RELATED_TITLE_MIN_CHARS = 4
+_BOX_TITLE = re.compile(r"^[^\d]{1,12}$")
 _RELATED_HEADING_EXTRA_CHARACTERS = 4
 _ZONE_END = re.compile(
     rf"^(?:{'|'.join(_RELATED_HEADINGS)}|上一篇|下一篇|网友评论|網友評論|热点新闻|熱點新聞"
     rf"|{COPYRIGHT_SIGN})",
     re.IGNORECASE,
 )
+_SOURCE_MARK = re.compile(r"(?:^|[\s_-])(?:source|ly|laiyuan|media-?name)(?:$|[\s_-])", re.I)
+_ACCOUNT_MARK = re.compile(
+    r"js_name|nickname|account|author-?name|media-?name|(?:^|[\s_-])(?:name|author)(?:$|[\s_-])",
+    re.I,
+)
+_PLATFORM_HOSTS = (
+    "mp.weixin.qq.com",
+    "baijiahao.baidu.com",
+    "mbd.baidu.com",
+    "toutiao.com",
+    "om.qq.com",
+    "new.qq.com",
+    "dy.163.com",
+)
+_POSTED = re.compile(
+    r"(?:发布|發布|发表|發表|发帖|發帖)(?:时间|時間|日期|于|於)|\bposted\b", re.IGNORECASE
+)
+"""The label of the time a post or article was published (not updated)."""
 _NOT_A_DATE_LINE = re.compile(rf"{COPYRIGHT_SIGN}|{COPYRIGHT}|{ICP_FILING}", re.IGNORECASE)
 _HEADER_ZONE_LINES = 12
 _LINES_ABOVE_HEADLINE = 2
@@ -97,6 +136,20 @@ _BODY_HEAD_PARAGRAPHS = 3
 _BODY_TAIL_PARAGRAPHS = 2
 _CLOSING_LINES = 3
 _HEADER_LINES_IN_TEXT = 2
+_MODIFIED_NAMES = frozenset(
+    {
+        "og:updated_time",
+        "article:modified_time",
+        "datemodified",
+        "dateupdate",
+        "last-modified",
+        "lastmod",
+    }
+)
+_SHOWN_TIME_ZONE_GAP = timedelta(hours=14)
+"""The widest gap between a declared time and the same instant shown in another zone."""
+_SHOWN_TIME_GAP = timedelta(hours=48)
+"""The widest gap at which the time shown under the headline beats the declared one."""
 _META_AUTHOR_NAMES = frozenset({"author", "article:author", "dc.creator"})
 _META_EDITOR_NAMES = frozenset({"editor", "责任编辑", "責任編輯"})
 
@@ -104,29 +157,89 @@ _META_EDITOR_NAMES = frozenset({"editor", "责任编辑", "責任編輯"})
 class GenericExtractor:
     """The article fields of one page, found without knowing the site."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, served_at: datetime | None = None) -> None:
         self.page = page
         self._root: _Element = page.selector.root
+        self._served_at = served_at
 
     def title(self) -> str | None:
         return self._headline[0]
 
     def source(self) -> str | None:
-        lines = [*self._header_zone, *filter(is_source_line, self._body_head)]
-        return next(filter(None, map(find_source, lines)), None)
+        """A labelled source (``来源：``) in the header zone, one marked as the source by its
+        element, a platform page's account, else a source line opening or closing the text."""
+        return next(filter(None, self._sources()), None)
+
+    def _sources(self) -> Iterator[str | None]:
+        yield from map(_linked_source, self._header_zone_lines)
+        yield self._source_after_label
+        yield self._marked_source
+        yield self._account
+        tail = self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]
+        for text in (*self._body_head, *tail):
+            yield find_source(text) if is_source_line(text) else None
+
+    @cached_property
+    def _source_after_label(self) -> str | None:
+        """The source on the line after a header line that is only a label (``来源：``)."""
+        for label, text in pairwise(self._header_zone):
+            if is_source_label(label) and (name := platform_account(text)):
+                return name
+        return None
+
+    @cached_property
+    def _marked_source(self) -> str | None:
+        """The short text of a header element whose class or id marks it as the source."""
+        return next(self._marked_texts(_SOURCE_MARK), None)
+
+    @cached_property
+    def _account(self) -> str | None:
+        """On a platform page (WeChat, 百家号, 头条号, 企鹅号, ...), the account that
+        published it: an element marked as the account name, or the header line naming it."""
+        if not self._is_platform_page:
+            return None
+        marked = next(self._marked_texts(_ACCOUNT_MARK), None)
+        if marked is not None:
+            return marked
+        return next(filter(None, map(platform_account, self._header_zone)), None)
+
+    @cached_property
+    def _is_platform_page(self) -> bool:
+        host = urlsplit(self.page.url).hostname or ""
+        return host.endswith(_PLATFORM_HOSTS) or any(map(names_platform, self._header_zone))
+
+    def _marked_texts(self, mark: re.Pattern[str]) -> Iterator[str]:
+        """Short texts of header zone elements (the line's block and its inline elements)
+        whose class or id ``mark`` matches."""
+        for line in self._header_zone_lines:
+            for element in _inline_family(line.owner):
+                marks = f"{element.get('class', '')} {element.get('id', '')}"
+                if mark.search(marks) and (name := platform_account(element_text(element))):
+                    yield name
 
     def byline(self) -> str | None:
-        return next(filter(None, self._bylines()), None)
+        """The first byline candidate that names someone other than the page's account."""
+        account = self._account
+        return next(
+            (
+                byline
+                for byline in self._bylines()
+                if byline and (account is None or parse_authors(byline) != [account])
+            ),
+            None,
+        )
 
     def _bylines(self) -> Iterator[str | None]:
-        """Byline candidates, most trusted first: the header zone, the opening paragraphs,
-        the author declared in JSON-LD, the closing lines of the text, then the author named
-        in the page's meta tags."""
+        """Byline candidates, most trusted first: the header zone (bylines, then posters), the
+        opening paragraphs, the author declared in JSON-LD, the first post stamp of the text,
+        the closing lines of the text, then the author named in the page's meta tags."""
         yield from map(find_byline, self._header_zone)
+        yield from map(find_poster, self._header_zone)
         yield from map(find_bracketed_name, filter(find_datetime, self._header_zone))
         for text in self._body_head:
             yield collapse_whitespace(text) if looks_like_byline(text) else find_credit(text)
         yield self._declared_author
+        yield from map(find_poster, self._post_stamps[:1])
         for text in reversed(self._body_paragraph_texts[-_BODY_TAIL_PARAGRAPHS:]):
             yield collapse_whitespace(text) if looks_like_byline(text) else find_credit(text)
         yield self._meta_author
@@ -182,15 +295,52 @@ class GenericExtractor:
         return "、".join(dict.fromkeys(names)) or None
 
     def published_at(self) -> str | None:
-        """The declared time (JSON-LD, meta), made finer by the time shown in the header zone
-        on the same day; else the shown time."""
-        declared = [*self._json_ld_strings("datePublished"), *self._meta_published]
-        found = next(filter(None, map(find_declared_datetime, declared)), None)
-        shown = [find_datetime(line) for line in self._date_lines]
-        if found is None or len(found) == len("YYYY-MM-DD"):
-            same_day = (moment for moment in shown if moment and moment.startswith(found or ""))
-            return next(same_day, found)
-        return found
+        return self._published
+
+    @cached_property
+    def _published(self) -> str | None:
+        """The time shown in the header zone (a posting time first) weighed against the
+        declared one (JSON-LD, meta; see ``_weigh``); either alone; else the first post stamp
+        of the text; else the day the URL path is dated with."""
+        declared_texts = [*self._json_ld_strings("datePublished"), *self._meta_published]
+        declared = next(filter(None, map(find_declared_datetime, declared_texts)), None)
+        lines = sorted(self._date_lines, key=lambda line: _POSTED.search(line) is None)
+        shown = [moment for moment in map(self._shown_time, lines) if moment]
+        if declared is None and not shown:
+            shown = list(filter(None, map(find_datetime, self._post_stamps)))
+        if declared is not None:
+            return _weigh(declared, shown, self._url_day) if shown else declared
+        if shown:
+            return shown[0]
+        return self._url_day.isoformat() if self._url_day else None
+
+    @cached_property
+    def _url_day(self) -> date | None:
+        return url_day(self.page.url)
+
+    def _shown_time(self, line: str) -> str | None:
+        """The time a header line shows: a full date, a month and day in the year of the
+        page's timestamp (or URL), or a time relative to that timestamp."""
+        found = find_datetime(line)
+        if found is not None:
+            return found
+        stamp = self._page_timestamp
+        reference = stamp.astimezone(BEIJING).date() if stamp else self._url_day
+        if reference is not None and (found := find_month_day_time(line, reference)):
+            return found
+        return find_relative_time(line, stamp) if stamp else None
+
+    @cached_property
+    def _page_timestamp(self) -> datetime | None:
+        """When the page says it was updated (JSON-LD, meta), else when it was served."""
+        texts = [*self._json_ld_strings("dateModified"), *self._meta_contents(_MODIFIED_NAMES)]
+        texts += [
+            meta.get("content", "")
+            for meta in self._root.iter("meta")
+            if (meta.get("itemprop") or meta.get("http-equiv") or "").lower() in _MODIFIED_NAMES
+        ]
+        stamps = (served_time(text) for text in texts if text)
+        return next(filter(None, stamps), self._served_at)
 
     @cached_property
     def _meta_published(self) -> list[str]:
@@ -205,8 +355,12 @@ class GenericExtractor:
     def _date_lines(self) -> list[str]:
         """Header zone lines that may state the time, or else a date line just above the
         headline (as newspaper pages show the issue date)."""
-        zone = [line for line in self._header_zone if not _NOT_A_DATE_LINE.search(line)]
-        if any(map(find_datetime, zone)) or self._headline[1] is None:
+        zone = [
+            line
+            for line in [*self._header_zone, *self._header_lines_in_text]
+            if not _NOT_A_DATE_LINE.search(line)
+        ]
+        if any(map(self._shown_time, zone)) or self._headline[1] is None:
             return zone
         above = self._lines[max(0, self._headline[1] - _LINES_ABOVE_HEADLINE) :]
         return [
@@ -219,13 +373,33 @@ class GenericExtractor:
         return "\n".join(body_paragraphs(self._body_paragraph_texts))
 
     def related(self) -> list[dict[str, str | None]]:
-        """The items of the first list after a 相关资讯 (related news) heading."""
-        for line in self._lines:
+        """The links of the first block after a related news heading (相关新闻, 延伸阅读, ...)
+        that has any, up to the next heading or box title."""
+        lines = self._lines
+        for index, line in enumerate(lines):
             if line.link_chars * 2 <= line.chars and _is_related_heading(line.text):
-                lists = line.owner.xpath("following::*[self::ul or self::ol][1]")
-                if lists:
-                    return related_entries(lists[0].findall("li"), self.page)
+                items = [list_item(item.owner) for item in self._related_lines(index + 1)]
+                if items:
+                    return related_entries(list(dict.fromkeys(items)), self.page, self._day)
         return []
+
+    def _related_lines(self, start: int) -> list[Line]:
+        """The lines with links from ``start`` until a heading, a box title or a zone end."""
+        found: list[Line] = []
+        for line in self._lines[start : start + _RELATED_MAX_LINES]:
+            if line.link_chars:
+                if len(line.text) >= _RELATED_TITLE_MIN_CHARS:
+                    found.append(line)
+                continue
+            if line.heading or _ZONE_END.match(line.text) or _is_box_title(line.text):
+                break
+        return found
+
+    @cached_property
+    def _day(self) -> date | None:
+        """The article's day, against which related times without a year are read."""
+        published = self._published
+        return date.fromisoformat(published[:10]) if published else self._url_day
 
     # -- headline ------------------------------------------------------------------------
 
@@ -355,6 +529,10 @@ class GenericExtractor:
 
     @cached_property
     def _header_zone(self) -> list[str]:
+        return [line.text for line in self._header_zone_lines]
+
+    @cached_property
+    def _header_zone_lines(self) -> list[Line]:
         """Lines from the headline to the first body line (those before it, no headline)."""
         lines = self._lines
         body_start = self._body_indexes[0] if self._body_indexes else len(lines)
@@ -363,9 +541,40 @@ class GenericExtractor:
             start = max(0, body_start - _HEADER_ZONE_LINES)
         else:
             start = headline + 1
-        zone = [line.text for line in lines[start:body_start]]
-        end = next((i for i, text in enumerate(zone) if _ZONE_END.match(text)), len(zone))
+        zone = lines[start:body_start]
+        end = next((i for i, line in enumerate(zone) if _ZONE_END.match(line.text)), len(zone))
         return zone[:end][:_HEADER_ZONE_LINES]
+
+    @cached_property
+    def _post_stamps(self) -> list[str]:
+        """Short lines of the text with a posting label and a time, as blogs and forums stamp
+        each post (``发布时间 2005/05/17 22:11:42 by 某人``), up to a related list or comments
+        heading."""
+        start, end = self._text_span
+        stamps: list[str] = []
+        for line in self._lines[start:end]:
+            if _ZONE_END.match(line.text):
+                break
+            text = line.text
+            if not line.boilerplate and len(text) <= _HEADER_LINE_LENGTH and _POSTED.search(text):
+                stamps.append(text)
+        return stamps
+
+    @cached_property
+    def _header_lines_in_text(self) -> list[str]:
+        """Short lines between the first body paragraphs that are not text (a time under a
+        summary paragraph), up to a related list or comments heading."""
+        head = self._body_indexes[:_BODY_HEAD_PARAGRAPHS]
+        if len(head) < 2:
+            return []
+        found: list[str] = []
+        for index in range(head[0] + 1, head[-1]):
+            text = self._lines[index].text
+            if _ZONE_END.match(text):
+                break
+            if len(text) <= _HEADER_LINE_LENGTH and index not in head:
+                found.append(text)
+        return found
 
     # -- structured data -------------------------------------------------------------------
 
@@ -381,6 +590,29 @@ class GenericExtractor:
 
     def _json_ld_strings(self, key: str) -> list[str]:
         return [value for item in self._json_ld if isinstance(value := item.get(key), str)]
+
+
+def _weigh(declared: str, shown: list[str], dated: date | None) -> str:
+    """The publication time from a declared time and the times shown in the header zone.
+
+    A declared day is made finer by a time shown on it. A declared time gives way to the
+    first shown time of day (the declared one is often an update time) unless that is the
+    same instant, the declared clock in another zone (same minute, hours apart), or days
+    away and not on the day the URL is dated with.
+    """
+    if "T" not in declared:
+        return next((moment for moment in shown if moment.startswith(declared)), declared)
+    timed = next((moment for moment in shown if "T" in moment), None)
+    if timed is None:
+        return declared
+    meta, seen = datetime.fromisoformat(declared), datetime.fromisoformat(timed)
+    gap = abs(seen - meta)
+    in_another_zone = meta.utcoffset() != seen.utcoffset() and meta.minute == seen.minute
+    if gap == timedelta(0) or (in_another_zone and gap <= _SHOWN_TIME_ZONE_GAP):
+        return declared
+    if gap <= _SHOWN_TIME_GAP or (dated == seen.date() != meta.astimezone(BEIJING).date()):
+        return timed
+    return declared
 
 
 def _squeeze(text: str) -> str:
@@ -410,6 +642,33 @@ def _is_related_heading(line: str) -> bool:
     return line.startswith(_RELATED_HEADINGS) and (
         len(line) <= len(_RELATED_HEADINGS[0]) + _RELATED_HEADING_EXTRA_CHARACTERS
     )
+
+
+def _inline_family(block: _Element) -> Iterator[_Element]:
+    """A block and the inline elements of its text, down to the grandchildren."""
+    yield block
+    for child in block:
+        if child.tag in INLINE_TAGS:
+            yield child
+            yield from (grandchild for grandchild in child if grandchild.tag in INLINE_TAGS)
+
+
+def _linked_source(line: Line) -> str | None:
+    """The source a header line names, cut to the text of the link it starts with when
+    another element's text follows on the line (``来源：<a>outlet</a><a>site</a>``)."""
+    source = find_source(line.text)
+    if source is None:
+        return None
+    for link in line.owner.iter("a"):
+        text = collapse_whitespace(element_text(link))
+        if text and source.startswith(text) and len(source) > len(text):
+            return text
+    return source
+
+
+def _is_box_title(text: str) -> bool:
+    """A short line without digits or sentence punctuation: the title of another box."""
+    return _BOX_TITLE.match(text) is not None and not any(p in text for p in "，。！？,!?")
 
 
 def _person_names(author: Any) -> Iterator[str]:

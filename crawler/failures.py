@@ -36,6 +36,9 @@ from crawler.request_meta import DEPTH, FOUND_VIA
 logger = logging.getLogger(__name__)
 
 FAILED_STAT_PREFIX = "news/failed/"
+EXAMPLES_STAT_PREFIX = "news/failed_examples/"
+"""The first ``EXAMPLES`` URLs that failed for each reason (the run report shows them)."""
+EXAMPLES = 3
 page_failed = object()
 """Signal: a page failed for good; handlers get ``request`` and ``failure`` (a PageFailure)."""
 
@@ -126,7 +129,11 @@ class FailureLog:
     def page_failed(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
         described = describe_failure(failure.value, self.retry_http_codes)
-        self.crawler.stats.inc_value(FAILED_STAT_PREFIX + described.reason)
+        stats = self.crawler.stats
+        stats.inc_value(FAILED_STAT_PREFIX + described.reason)
+        examples = stats.get_value(EXAMPLES_STAT_PREFIX + described.reason) or []
+        if len(examples) < EXAMPLES:
+            stats.set_value(EXAMPLES_STAT_PREFIX + described.reason, [*examples, request.url])
         if not getattr(failure.value, "quiet", False):
             logger.log(
                 logging.INFO if described.reason in _BY_POLICY else logging.WARNING,

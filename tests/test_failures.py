@@ -88,6 +88,7 @@ def test_a_failed_page_is_one_log_line_one_stat_and_a_signal(caplog):
         " linked from http://a.test/news/1.shtml)"
     )
     assert crawler.stats.get_value("news/failed/timeout") == 1
+    assert crawler.stats.get_value("news/failed_examples/timeout") == [request.url]
     assert [f.reason for f in heard] == ["timeout"]
 
 

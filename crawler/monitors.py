@@ -14,22 +14,20 @@ manifest and the exit code include the results.
 
 from __future__ import annotations
 
+import logging
 import statistics
-import warnings
 from typing import Any
 
 from scrapy import Spider
 from scrapy.utils.misc import load_object
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.extensions import Spidermon
+from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
 from spidermon.core.actions import Action
 
 from crawler.incremental import LISTED_NEW_STAT
 from crawler.outcome import ERROR_STAT, FAILED_REASON_STAT, successful
 from crawler.state import crawl_state
-
-# Spidermon 1.27 logs its results through the deprecated Spider.log().
-warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", module="spidermon")
 
 RESULTS_STAT = "monitors/results"
 FAILED_STAT = "monitors/failed"
@@ -269,10 +267,45 @@ class RunMonitors(MonitorSuite):
         super().__init__(*args, crawler=crawler, monitors_failed_actions=failed_actions, **kwargs)
 
 
+class MonitorLog(SpiderMonitorResult):
+    """Spidermon's report in the log, kept to one line per monitor or action that did not
+    pass (the run summary counts the others; Spidermon's own report is at DEBUG)."""
+
+    def log(self, msg: str, level: int = logging.DEBUG) -> None:
+        self.spider.logger.log(level, "[Spidermon] %s", msg)
+
+    def log_info(self, msg: str) -> None:
+        self.log(msg, logging.DEBUG)
+
+    def write_errors(self) -> None:
+        for status in self.step.error_statuses:
+            for item in self.step.items_for_status(status):
+                if isinstance(item.item, Monitor):
+                    result = monitor_result(item)
+                    level = logging.WARNING if result["level"] == WARN else logging.ERROR
+                    self.log(f"Monitor failed: {result['name']}: {result['message']}", level)
+                else:
+                    last = (item.error or "").strip().splitlines()[-1:] or ["?"]
+                    self.log(f"Action failed: {item.item.name}: {last[0]}", logging.ERROR)
+
+
+class MonitorRunner(SpiderMonitorRunner):
+    """Spidermon's runner, reporting through ``MonitorLog``."""
+
+    def create_result(self) -> MonitorLog:
+        return MonitorLog(self.spider)
+
+
 class MonitorsExtension(Spidermon):
     """Spidermon's extension, given the finish reason before its close monitors run (it is
-    ordered before the feed exporter, whose close writes the run manifest)."""
+    ordered before the feed exporter, whose close writes the run manifest), reporting
+    through ``MonitorLog``."""
 
     def spider_closed(self, spider: Spider, reason: str = "finished") -> None:
         self.crawler.stats.set_value("finish_reason", reason)
         super().spider_closed(spider)
+
+    def _run_suites(self, spider: Spider, suites: list[MonitorSuite]) -> None:
+        data = self._generate_data_for_spider(spider)
+        for suite in suites:
+            MonitorRunner(spider=spider).run(suite, **data)

@@ -22,6 +22,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from crawler.failures import EXAMPLES_STAT_PREFIX, FAILED_STAT_PREFIX
 from crawler.outcome import successful
 
 MANIFEST_SUFFIX = ".manifest.json"
@@ -38,8 +39,6 @@ GENERIC = "generic"
 DROPPED_REASON_STAT = "item_dropped_reasons_count/"
 DROPPED_REASON_COUNT = "dropped/"
 """The manifest's ``counts`` key prefix for drops by reason (the same numbers as the stats)."""
-FAILED_STAT = "news/failed/"
-FAILED_EXAMPLES_STAT = "news/failed_examples/"
 NOT_RECORDED = "not recorded"
 
 
@@ -310,11 +309,11 @@ def failed_reasons(runs: Iterable[Run]) -> list[FailedReason]:
     examples: dict[str, dict[str, None]] = {}
     for run in runs:
         for key, value in (run.stats or {}).items():
-            if key.startswith(FAILED_STAT):
-                counts[key.removeprefix(FAILED_STAT)] += int(value)
-            elif key.startswith(FAILED_EXAMPLES_STAT):
+            if key.startswith(FAILED_STAT_PREFIX):
+                counts[key.removeprefix(FAILED_STAT_PREFIX)] += int(value)
+            elif key.startswith(EXAMPLES_STAT_PREFIX):
                 urls = [value] if isinstance(value, str) else value
-                examples.setdefault(key.removeprefix(FAILED_EXAMPLES_STAT), {}).update(
+                examples.setdefault(key.removeprefix(EXAMPLES_STAT_PREFIX), {}).update(
                     dict.fromkeys(urls)
                 )
     return [

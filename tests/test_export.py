@@ -251,9 +251,13 @@ def test_the_manifest_lists_the_runs_files_outcomes_and_versions(tmp_path: Path)
         "item_dropped_reasons_count/DuplicateUrl": 2,
         "item_dropped_reasons_count/NearDuplicate": 1,
         "log_count/ERROR": 1,
+        "spidermon_item_scraped_count/ArticleItem/source": 3,
+        "spidermon_item_scraped_count/ArticleItem/authors": 2,
     }.items():
         crawler.stats.set_value(key, value)
     crawler.stats.set_value("finish_reason", "finished")
+    monitor = {"name": "Finish/the run finished as asked", "passed": True, "level": "fail"}
+    crawler.stats.set_value("monitors/results", [{**monitor, "message": ""}])
     crawler.signals.send_catch_log(signals.feed_exporter_closed)
 
     run = manifest.run["run_id"]
@@ -265,7 +269,10 @@ def test_the_manifest_lists_the_runs_files_outcomes_and_versions(tmp_path: Path)
         "dropped/DuplicateUrl": 2,
         "dropped/NearDuplicate": 1,
         "errors": 1,
+        "with_source": 3,
+        "with_authors": 2,
     }
+    stats = written.pop("stats")
     assert written == {
         "run_id": run,
         "spider": "news",
@@ -279,9 +286,13 @@ def test_the_manifest_lists_the_runs_files_outcomes_and_versions(tmp_path: Path)
         ],
         "counts": counts,
         "error": None,
+        "monitors": [{**monitor, "message": ""}],
         "schema_version": SCHEMA_VERSION,
         "crawler_version": __version__,
     }
+    # The run's stats, the monitor results (in "monitors") and what is not JSON left out.
+    assert stats["item_scraped_count"] == 3 and stats["finish_reason"] == "finished"
+    assert "monitors/results" not in stats and isinstance(stats["start_time"], str)
     assert written["started_at"] <= written["finished_at"]
     assert written["finished_at"].endswith("+00:00")
     [recorded] = SqliteCrawlState(state_of(crawler).path).runs()

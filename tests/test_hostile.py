@@ -30,10 +30,13 @@ from tests.test_crawl_replica import SCHEMA, assert_matches_truth
 pytestmark = pytest.mark.e2e
 
 ARTICLES = 2000
-DOWNLOAD_TIMEOUT = 3
+DOWNLOAD_TIMEOUT = 10
+"""Well above what the replica's pages take, its 2 MB calendar included, on a loaded 2-core
+machine; the slow cases wait longer than this."""
 CRAWL_SECONDS_MAX = 400
-PEAK_RSS_MAX_MB = 450
-"""A 2,000-article crawl peaks near 200 MB here; the gzip bomb alone would add 512 MiB."""
+PEAK_RSS_MAX_MB = 600
+"""A 2,000-article crawl peaks at 180-370 MB here (by load); the gzip bomb alone would add
+512 MiB."""
 HOSTILE_PREFIX = "/newsDetail/h/"
 STAT_PREFIXES = {
     "refused": "news/failed/",

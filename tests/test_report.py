@@ -368,7 +368,7 @@ def test_the_text_report_prints_the_same_numbers(data_dir):
     assert {r: int(n) for r, n in drops.items()} == want["drops"]
     failed = len(want["failed_monitors"])
     assert f"== Monitors: {want['passed']} passed, {failed} failed ==" in text
-    assert all(f"FAILED (fail): {m['message']}" in text for m in want["failed_monitors"])
+    assert all(f"FAILED ({m['level']}): {m['message']}" in text for m in want["failed_monitors"])
     errors = dict(line.split("  ")[:2] for line in lines["Top errors"] if "  e.g. " in line)
     assert {r: int(n) for r, n in errors.items()} == want["failed"]
     assert f"e.g. {', '.join(FAILED_EXAMPLES)}" in text

@@ -21,6 +21,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.utils.misc import load_object
 from spidermon import Monitor, MonitorSuite, monitors
+from spidermon import settings as spidermon_settings
 from spidermon.contrib.scrapy.extensions import Spidermon
 from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
 from spidermon.core.actions import Action
@@ -234,14 +235,14 @@ class RecordResults(Action):
 def monitor_result(item: Any) -> dict[str, Any]:
     """A Spidermon monitor result as the manifest records it."""
     monitor = item.item
-    passed = item.status == "OK"
+    passed = item.status in spidermon_settings.MONITOR.STATUSES.SUCCESSFUL
     message = ""
     if not passed and item.error:
         message = item.error.strip().splitlines()[-1].removeprefix("AssertionError: ")
     return {
         "name": f"{monitor.monitor_name}/{monitor.method_name}",
         "passed": passed,
-        "level": WARN if monitor.level == "LOW" else FAIL,
+        "level": WARN if monitor.level == spidermon_settings.MONITOR.LEVEL.LOW else FAIL,
         "message": message,
     }
 

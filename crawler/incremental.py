@@ -57,8 +57,7 @@ def incremental_enabled(crawler: Crawler) -> None:
 
 def requested_key(response: Response) -> str:
     """The URL key of the article the response was requested for, before any redirect."""
-    redirected = response.meta.get("redirect_urls")
-    return url_key(redirected[0] if redirected else response.url)
+    return url_key(requested_url(response.request))
 
 
 class IncrementalMiddleware(BaseSpiderMiddleware):

@@ -63,9 +63,6 @@ class RunMonitor(Monitor):
         denominator = self.stats.get(whole, 0) if isinstance(whole, str) else whole
         return numerator / denominator if denominator else 0.0
 
-    def stat_sum(self, prefix: str) -> int:
-        return sum(v for k, v in self.stats.items() if k.startswith(prefix))
-
     def recent_runs(self) -> list[dict[str, Any]]:
         """The site's last ``MONITOR_HISTORY_RUNS`` finished runs of this crawl mode."""
         mode = self.data.crawler.settings.get("CRAWL_MODE")

@@ -17,26 +17,25 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from crawler.extraction import GENERIC
+from crawler.extraction.dates import BEIJING
 from crawler.failures import EXAMPLES_STAT_PREFIX, FAILED_STAT_PREFIX
-from crawler.outcome import successful
+from crawler.outcome import DROPPED_REASON_PREFIX, successful
 
 MANIFEST_SUFFIX = ".manifest.json"
 MANIFEST_KEYS = ("run_id", "spider", "status", "started_at", "files", "counts")
 DEFAULT_DATA_DIR = "data"
-BEIJING = timezone(timedelta(hours=8))
 NO_DATE = "no date"
 NO_SOURCE = "(none)"
 TOP_SOURCES = 20
 COVERAGE_FIELDS = ("title", "source", "authors", "published_at", "content", "related")
 NON_EMPTY_FIELDS = frozenset({"authors", "related"})
 """Fields that count as present only when their list is not empty."""
-GENERIC = "generic"
-DROPPED_REASON_STAT = "item_dropped_reasons_count/"
 DROPPED_REASON_COUNT = "dropped/"
 """The manifest's ``counts`` key prefix for drops by reason (the same numbers as the stats)."""
 NOT_RECORDED = "not recorded"
@@ -284,7 +283,7 @@ def build_report(runs: list[Run], tally: RecordTally) -> Report:
 def run_drop_reasons(run: Run) -> dict[str, int]:
     """A run's drops by reason: from its stats, else from its counts (the same numbers)."""
     source, prefix = (
-        (run.stats, DROPPED_REASON_STAT)
+        (run.stats, DROPPED_REASON_PREFIX)
         if run.stats is not None
         else (run.counts, DROPPED_REASON_COUNT)
     )

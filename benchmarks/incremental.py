@@ -11,21 +11,13 @@ wall time from the clock, its peak memory from the kernel (maximum resident set 
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.crawls import Run, free_port, project_crawl_command, run_crawl, serve_replica, stop
 from benchmarks.machine import load_average, results_header
 from benchmarks.progress import estimate, say
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("scrapy", "cnfinance-news-crawler")
 FULL_CRAWL_SECONDS_PER_ARTICLE = 0.021
 """A full crawl of the replica, per article (205 s for 10,000 in the committed results)."""
@@ -33,81 +25,9 @@ SMALL_RUN_SECONDS = 5.0
 """An unchanged or 1% new run, and starting a replica server."""
 
 
-@dataclass(frozen=True)
-class Run:
-    name: str
-    requests: int
-    items: int
-    seconds: float
-    peak_mb: float
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve_replica(port: int, articles: int) -> subprocess.Popen[bytes]:
-    """The replica in its own process, so that it does not share the crawler's CPU time."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.replica", "--port", str(port), "--articles", str(articles)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5).close()
-            return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-
-
-def stat(log: str, name: str) -> int:
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match[1]) if match else 0
-
-
 def crawl(name: str, base_url: str, workdir: Path) -> Run:
     """One ``scrapy crawl replica`` run against the served replica, with a shared state."""
-    log_path = workdir / f"{name}.log"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(PROJECT_ROOT))
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "replica",
-        "-a",
-        f"base_url={base_url}",
-        "-s",
-        f"CRAWL_STATE_URI={workdir / 'state.sqlite'}",
-        "-s",
-        f"DEFAULT_FEED_URI={workdir / 'out'}/%(name)s/%(run_id)s-%(batch_id)05d.jsonl",
-        "-s",
-        "LOG_LEVEL=INFO",
-    ]
-    say(f"crawl '{name}' (log: {log_path})")
-    started = time.perf_counter()
-    with log_path.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=sink, stderr=sink)
-        _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    say(f"crawl '{name}' took {seconds:.0f} s")
-    log = log_path.read_text("utf-8")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{name} failed:\n{log[-3000:]}")
-    return Run(
-        name=name,
-        requests=stat(log, "downloader/request_count"),
-        items=stat(log, "item_scraped_count"),
-        seconds=seconds,
-        peak_mb=usage.ru_maxrss / 1024,
-    )
+    return run_crawl(name, project_crawl_command(base_url, workdir), workdir)
 
 
 def table(runs: list[Run]) -> list[str]:
@@ -146,15 +66,13 @@ def main(argv: list[str] | None = None) -> None:
         try:
             runs = [crawl("full", base_url, workdir), crawl("unchanged", base_url, workdir)]
         finally:
-            server.terminate()
-            server.wait()
+            stop(server)
         say(f"serving a replica of {grown:,} articles (1% new)")
         server = serve_replica(port, grown)
         try:
             runs.append(crawl("1% new", base_url, workdir))
         finally:
-            server.terminate()
-            server.wait()
+            stop(server)
     lines = [
         *results_header("Incremental crawling benchmark", PACKAGES, load),
         f"Replica of {args.articles} articles, then {grown} (1% new), one crawl state.",

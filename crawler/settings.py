@@ -34,6 +34,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# What a callback yields (an article, then its related requests) goes through the pipelines
+# one at a time: they are synchronous, and Scrapy starts one asyncio task per slot of
+# CONCURRENT_ITEMS for each response (100 by default, for one item).
+CONCURRENT_ITEMS = 1
 # News pages weigh well under 1 MiB: larger answers are warned about, and those over 10 MiB
 # (decompressed: a gzip bomb stops there too) are aborted.
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from scrapy import Request
@@ -39,6 +40,12 @@ def _is_tracking(pair: str) -> bool:
     return name.lower() == SESSION_TOKEN_PARAMETER and len(value) >= SESSION_TOKEN_MIN_CHARS
 
 
+URL_CACHE_SIZE = 1 << 14
+"""URLs whose canonical form and key are kept: a page's URL is looked at by the fingerprinter,
+the middlewares, the item builder and the pipelines, each time computed once."""
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def canonical_url(url: str) -> str:
     """w3lib's canonical form without tracking or session parameters, fragment or default
     port."""
@@ -51,6 +58,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def url_key(url: str) -> str:
     """The deduplication key: the canonical URL without scheme and mirror host label.
 

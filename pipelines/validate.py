@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
@@ -37,16 +38,36 @@ class ImplausibleArticle(DropItem):
 
 
 @lru_cache(maxsize=1)
+def article_schema() -> dict[str, Any]:
+    """The exported article schema (shipped in the ``crawler`` package)."""
+    return json.loads(resources.files("crawler").joinpath("article.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def article_validator() -> Draft202012Validator:
-    """A validator for the exported article schema (shipped in the ``crawler`` package)."""
-    schema = json.loads(
-        resources.files("crawler").joinpath("article.schema.json").read_text("utf-8")
-    )
-    return Draft202012Validator(schema)
+    """A validator for the article schema that reports every rule a record breaks."""
+    return Draft202012Validator(article_schema())
+
+
+@lru_cache(maxsize=1)
+def compiled_article_check() -> Any:
+    """The article schema compiled to Python by fastjsonschema: it tells whether a record is
+    valid some twenty times faster than ``article_validator``, but names only the first
+    broken rule."""
+    return fastjsonschema.compile(article_schema())
 
 
 def schema_errors(record: dict[str, Any]) -> list[str]:
-    """Each schema rule the record breaks, as ``field: message``, in a stable order."""
+    """Each schema rule the record breaks, as ``field: message``, in a stable order.
+
+    A valid record (nearly every one) is passed by the compiled check alone.
+    """
+    try:
+        compiled_article_check()(record)
+    except fastjsonschema.JsonSchemaException:
+        pass
+    else:
+        return []
     errors = sorted(article_validator().iter_errors(record), key=lambda e: list(e.path))
     return [
         f"{'.'.join(str(part) for part in error.path) or '(record)'}: {error.message}"

@@ -114,3 +114,37 @@ def test_url_rule_accepts_the_allowed_domains_and_their_subdomains(url, allowed)
     record = dataclasses.asdict(good_item(url=url))
     errors = rule_errors(record, ["127.0.0.1", "FINANCEUN.com"], datetime.now(UTC))
     assert [rule for rule, _ in errors] == ([] if allowed else ["url"])
+
+
+WRONG_VALUES = (None, "", "x", "http://", -1, 0, 1.5, True, [], [""], {}, {"title": 1})
+
+
+def test_the_compiled_check_passes_exactly_the_records_jsonschema_passes():
+    """schema_errors takes the compiled check's word for a valid record: on every field
+    given every kind of wrong value, it must fail where jsonschema (reporting every rule)
+    fails, and pass where it passes."""
+    from itemadapter import ItemAdapter
+
+    from pipelines.validate import article_validator, compiled_article_check
+
+    base = ItemAdapter(good_item()).asdict()
+    records = [base]
+    for field in [*base, "unexpected"]:
+        records += [dict(base, **{field: value}) for value in WRONG_VALUES]
+    records += [
+        dict(base, related=[{"title": "t", "url": url, "published_at": None}])
+        for url in ("http://a.cn/1", "ftp://a.cn/1")
+    ]
+    records += [dict(base, extraction={"profile": None, "fields": {"title": "x"}})]
+    disagreements = []
+    for record in records:
+        jsonschema_valid = not list(article_validator().iter_errors(record))
+        try:
+            compiled_article_check()(record)
+            compiled_valid = True
+        except Exception:
+            compiled_valid = False
+        if compiled_valid != jsonschema_valid:
+            disagreements.append((record, jsonschema_valid))
+    assert sum(not list(article_validator().iter_errors(r)) for r in records) > 10
+    assert disagreements == []

@@ -16,30 +16,39 @@ import gc
 import random
 import re
 import resource
+import tempfile
 import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from benchmarks.labelled_pages import load_pages
 from benchmarks.machine import load_average, results_header
 from benchmarks.progress import counted, duration, estimate, say
 from crawler.dedup import (
+    BAND_ROWS,
+    DEDUP_WINDOW_DAYS,
+    EDITED_SHINGLES,
+    ESTIMATE_MARGIN,
     NEAR_THRESHOLD,
     NUM_PERM,
     SHINGLE_SIZE,
-    NearDuplicateIndex,
-    content_hash,
-    lsh_bands,
+    SHORT_BODY_FLOOR,
+    SHORT_BODY_SHINGLES,
+    Fingerprint,
+    NearDuplicateFinder,
+    fingerprint,
+    jaccard,
     normalized_body,
     shingles,
-    signature,
 )
 from crawler.replica.site import ReplicaSite, corpus, fill_template
+from crawler.state import FINISHED, RunLog, SeenArticles
 from crawler.state.memory import MemoryCrawlState
-from crawler.urls import url_key
+from crawler.state.sqlite import SqliteCrawlState
 
 MIN_BODY_CHARS = 500
 SEED = 20250206
@@ -55,7 +64,14 @@ LABELLED_PAIRS = 1900
 REPLICA_SITE_SECONDS = 20.0
 BASELINE_SLOWDOWN = 30
 """The exact baseline's time per item over ours (20-47x, by the machine's load)."""
-PACKAGES = ("datasketch", "numpy", "scrapy", "w3lib")
+PACKAGES = ("numpy", "scrapy", "w3lib")
+SHORT_BODY_CHARS = 700
+MEMORY_SIZE = 10_000
+"""The most bodies whose memory is traced (tracemalloc slows the run about tenfold)."""
+TRACED_SLOWDOWN = 10
+PUBLISHED = date(2025, 2, 6).toordinal()
+"""The publish day of the first body of a pair, and of the first synthetic body."""
+FEED_BATCH_ITEMS = 1000
 
 DISCLAIMERS = (
     "免责声明：本文仅代表作者个人观点，与本网无关。其原创性以及文中陈述文字和内容未经本站证实，"
@@ -92,6 +108,7 @@ class LabelledPair:
     a: str
     b: str
     duplicate: bool
+    days_apart: int = 0
 
 
 # -- labelled pairs -------------------------------------------------------------------------
@@ -222,6 +239,56 @@ def fixture_pairs(bodies: Sequence[str], seed: int = SEED) -> list[LabelledPair]
     return pairs
 
 
+def short_body(body: str, rng: random.Random) -> str:
+    """The first sentences of a body, SHORT_BODY_CHARS letters at most and at least 150."""
+    kept: list[str] = []
+    limit = rng.randint(150, SHORT_BODY_CHARS)
+    for sentence in _SENTENCE.findall(body.replace("\n", "")):
+        if len(normalized_body("".join([*kept, sentence]))) > limit:
+            break
+        kept.append(sentence)
+    return "".join(kept)
+
+
+def short_pairs(bodies: Sequence[str], seed: int = SEED) -> list[LabelledPair]:
+    """Short bodies (150-700 letters) with one sentence edited or replaced, and two short
+    bodies with the same disclaimer."""
+    rng = random.Random(seed)
+    pairs = []
+    shorts = [short_body(body, rng) for body in bodies]
+    shorts = [short for short in shorts if len(_sentence_slots(_paragraphs(short))) >= 2]
+    for short, other in zip(shorts, [*shorts[1:], shorts[0]], strict=True):
+        pairs += [
+            LabelledPair("short reposts", kind, short, REPOSTS[kind](short, rng), True)
+            for kind in ("1 sentence edited", "1 sentence replaced", "disclaimer appended")
+        ]
+        boilerplate = DISCLAIMERS[1]
+        pairs.append(
+            LabelledPair(
+                "short near-misses",
+                "same disclaimer",
+                f"{short}\n{boilerplate}",
+                f"{other}\n{boilerplate}",
+                False,
+            )
+        )
+    return pairs
+
+
+def windowed(pairs: Sequence[LabelledPair], seed: int = SEED) -> list[LabelledPair]:
+    """The fixture reposts again, the copy published 1 to DEDUP_WINDOW_DAYS days later."""
+    rng = random.Random(seed)
+    return [
+        replace(
+            pair,
+            group=f"fixture reposts, 1-{DEDUP_WINDOW_DAYS} days apart",
+            days_apart=rng.randint(1, DEDUP_WINDOW_DAYS),
+        )
+        for pair in pairs
+        if pair.group == "fixture reposts"
+    ]
+
+
 def market_report(month: int, day: int, rng: random.Random) -> str:
     """One day's market report: the template's wording with that day's numbers."""
 
@@ -287,19 +354,13 @@ def replica_pairs(articles: int = REPLICA_ARTICLES) -> list[LabelledPair]:
 # -- predictions ----------------------------------------------------------------------------
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Exact Jaccard similarity of two sets (1.0 for two empty sets)."""
-    common = len(a & b)
-    return common / (len(a) + len(b) - common) if a or b else 1.0
-
-
 @dataclass(frozen=True)
 class Measured:
     """A labelled pair with both signatures and the exact Jaccard similarity of its bodies."""
 
     pair: LabelledPair
-    first: bytes | None
-    second: bytes | None
+    first: Fingerprint | None
+    second: Fingerprint | None
     exact: float
 
 
@@ -307,8 +368,8 @@ def measure(pairs: Sequence[LabelledPair], num_perm: int = NUM_PERM) -> list[Mea
     return [
         Measured(
             pair,
-            signature(pair.a, num_perm=num_perm),
-            signature(pair.b, num_perm=num_perm),
+            fingerprint(normalized_body(pair.a), num_perm),
+            fingerprint(normalized_body(pair.b), num_perm),
             jaccard(shingles(pair.a), shingles(pair.b)),
         )
         for pair in pairs
@@ -316,12 +377,13 @@ def measure(pairs: Sequence[LabelledPair], num_perm: int = NUM_PERM) -> list[Mea
 
 
 def ours_finds(measured: Measured, threshold: float = NEAR_THRESHOLD) -> bool:
-    """Whether an index holding only the first body finds the second a near-duplicate."""
+    """Whether a crawl state holding only the first body finds the second a near-duplicate
+    (the second published ``days_apart`` days after the first)."""
     if measured.first is None or measured.second is None:
         return False
-    index = NearDuplicateIndex(threshold, len(measured.first) // 4)
-    index.add("https://example.com/first", measured.first)
-    return index.find(measured.second) is not None
+    finder = NearDuplicateFinder(MemoryCrawlState(), threshold)
+    finder.add("https://example.com/first", measured.first, PUBLISHED)
+    return finder.find(measured.second, PUBLISHED + measured.pair.days_apart) is not None
 
 
 def exact_finds(measured: Measured, threshold: float = NEAR_THRESHOLD) -> bool:
@@ -384,7 +446,6 @@ class Throughput:
     signature_seconds: float
     index_seconds: float
     duplicates: int
-    signatures: list[bytes]
 
     @property
     def seconds_per_item(self) -> float:
@@ -393,66 +454,68 @@ class Throughput:
 
 def run_index(
     bodies: Iterable[str],
+    state: SeenArticles,
     threshold: float = NEAR_THRESHOLD,
     num_perm: int = NUM_PERM,
-    keep_signatures: bool = True,
 ) -> Throughput:
-    """Each body signed, looked up and added, timed by part (the bodies are made outside the
-    timed parts); the signatures are kept for the memory measurement if asked."""
-    index = NearDuplicateIndex(threshold, num_perm)
-    signatures = []
+    """Each body fingerprinted, looked up and added to ``state``, timed by part (the bodies
+    are made outside the timed parts). A state that records runs gets a batch committed
+    every FEED_BATCH_ITEMS articles, as the export does, inside the timed index part."""
+    finder = NearDuplicateFinder(state, threshold)
+    run = state.begin_run("bench", "full") if isinstance(state, RunLog) else None
+    batch: list[tuple[str, str]] = []
     signing = indexing = 0.0
-    duplicates = 0
-    items = 0
+    duplicates = items = 0
     for n, body in enumerate(bodies):
         items += 1
+        day = PUBLISHED + n // 1000
         start = time.perf_counter()
-        sig = signature(body, num_perm=num_perm)
+        article = fingerprint(normalized_body(body), num_perm)
         middle = time.perf_counter()
-        if sig is None:
+        if article is None:
             continue
-        if keep_signatures:
-            signatures.append(sig)
-        if index.find(sig) is None:
-            index.add(article_url(n), sig)
+        if finder.find(article, day) is None:
+            url = article_url(n)
+            finder.add(url, article, day)
+            batch.append((url, url))
         else:
             duplicates += 1
+        if run is not None and len(batch) == FEED_BATCH_ITEMS:
+            state.commit_batch(run, f"/feeds/{n}.jsonl", len(batch), "f" * 64, batch)
+            batch = []
         indexing += time.perf_counter() - middle
         signing += middle - start
-    return Throughput(items, signing, indexing, duplicates, signatures)
+    if run is not None:
+        state.finish_run(run, FINISHED, {})
+    return Throughput(items, signing, indexing, duplicates)
 
 
-def _traced_bytes(signatures: Sequence[bytes], threshold: float, with_state: bool) -> int:
-    """Bytes still allocated after adding every article to an index (and a MemoryCrawlState)."""
-    num_perm = len(signatures[0]) // 4
+def sqlite_state(folder: Path) -> SqliteCrawlState:
+    return SqliteCrawlState(folder / f"state-{time.monotonic_ns()}.sqlite")
+
+
+def traced_bytes_per_item(state: SeenArticles, size: int) -> float:
+    """Bytes per article the state still holds (tracemalloc) after ``size`` bodies."""
     gc.collect()
     tracemalloc.start()
     try:
-        index = NearDuplicateIndex(threshold, num_perm)
-        state = MemoryCrawlState()
-        for n, original in enumerate(signatures):
-            url, sig = article_url(n), bytes(bytearray(original))
-            index.add(url, sig)
-            if with_state:
-                state.remember_url(url_key(url), url)
-                state.remember_content(content_hash(str(n)), url)
-                state.remember_signature(url, sig)
-        return tracemalloc.get_traced_memory()[0]
+        run_index(synthetic_bodies(size), state)
+        return tracemalloc.get_traced_memory()[0] / size
     finally:
         tracemalloc.stop()
 
 
-def memory_per_item(
-    signatures: Sequence[bytes], threshold: float = NEAR_THRESHOLD
-) -> tuple[float, float]:
-    """Bytes per article kept by the index alone, and by the index with a MemoryCrawlState.
-
-    The signatures are copied inside the trace, so what is counted is what the structures
-    keep: URL, signature, LSH buckets, and the state's URL key and content hash.
-    """
-    index_bytes = _traced_bytes(signatures, threshold, with_state=False)
-    total_bytes = _traced_bytes(signatures, threshold, with_state=True)
-    return index_bytes / len(signatures), total_bytes / len(signatures)
+def memory_per_item(size: int, folder: Path) -> tuple[float, float, float]:
+    """Bytes per article kept in memory by a MemoryCrawlState and by a SqliteCrawlState once
+    every article is committed, and the bytes per article of the SQLite file with its WAL
+    (each fingerprint, its bands and compressed body)."""
+    in_memory = traced_bytes_per_item(MemoryCrawlState(), size)
+    state = sqlite_state(folder)
+    on_disk = traced_bytes_per_item(state, size)
+    files = (state.path, state.path.with_name(state.path.name + "-wal"))
+    file_bytes = sum(path.stat().st_size for path in files if path.exists())
+    state.close()
+    return in_memory, on_disk, file_bytes / size
 
 
 def run_baseline(bodies: Iterable[str], threshold: float = NEAR_THRESHOLD) -> Throughput:
@@ -472,7 +535,7 @@ def run_baseline(bodies: Iterable[str], threshold: float = NEAR_THRESHOLD) -> Th
             kept.append(grams)
         comparing += time.perf_counter() - middle
         signing += middle - start
-    return Throughput(items, signing, comparing, duplicates, [])
+    return Throughput(items, signing, comparing, duplicates)
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -507,8 +570,8 @@ def quality_rows(everything: list[Measured]) -> list[str]:
 
 
 def best_of(size: int, repeats: int) -> Throughput:
-    """The fastest signature and index times of ``repeats`` runs over the same ``size``
-    synthetic bodies, each with a fresh index; the signatures of the first run.
+    """The fastest fingerprint and index times of ``repeats`` runs over the same ``size``
+    synthetic bodies, each with a fresh MemoryCrawlState.
 
     Other processes on the machine only ever slow a run down, so the minimum is the least
     disturbed measurement.
@@ -516,7 +579,7 @@ def best_of(size: int, repeats: int) -> Throughput:
     runs = [
         run_index(
             counted(synthetic_bodies(size), size, f"{size:,} bodies, run {n + 1} of {repeats}"),
-            keep_signatures=n == 0,
+            MemoryCrawlState(),
         )
         for n in range(repeats)
     ]
@@ -527,20 +590,19 @@ def best_of(size: int, repeats: int) -> Throughput:
     )
 
 
-def speed_rows(sizes: Sequence[int], repeats: int) -> list[str]:
+def speed_rows(sizes: Sequence[int], repeats: int, folder: Path) -> list[str]:
     rows = []
     runs = {}
     for size in sizes:
-        run = best_of(size, repeats)
-        say(f"{size:,} bodies: memory of the index, then of the index and a crawl state")
-        index_bytes, total_bytes = memory_per_item(run.signatures)
-        runs[size] = run = replace(run, signatures=[])
+        runs[size] = run = best_of(size, repeats)
+        say(f"{size:,} bodies into a SQLite crawl state")
+        on_disk = run_index(counted(synthetic_bodies(size), size, "SQLite"), sqlite_state(folder))
         rows.append(
-            f"| {size:,} distinct bodies: ms per item (signature + index), "
-            f"bytes per item (index / index + state) | "
-            f"{1000 * run.seconds_per_item:.3f} ms "
-            f"({1000 * run.signature_seconds / size:.3f} + {1000 * run.index_seconds / size:.3f}), "
-            f"{index_bytes:,.0f} / {total_bytes:,.0f} B, {run.duplicates} merged | - | - |"
+            f"| {size:,} distinct bodies: ms per item, fingerprint + index in a memory / "
+            f"SQLite state | {1000 * run.signature_seconds / size:.3f} + "
+            f"{1000 * run.index_seconds / size:.3f} / "
+            f"{1000 * on_disk.index_seconds / size:.3f} ms, "
+            f"{run.duplicates} / {on_disk.duplicates} merged | - | - |"
         )
     small, large = min(sizes), max(sizes)
     if small != large:
@@ -550,6 +612,14 @@ def speed_rows(sizes: Sequence[int], repeats: int) -> list[str]:
             f"| time per item {large:,} / {small:,} (index part alone) | "
             f"{ratio:.2f} ({index_ratio:.2f}) | - | ≤ 1.3 |"
         )
+    traced = min(MEMORY_SIZE, large)
+    say(f"memory of {traced:,} fingerprints in a memory and in a SQLite crawl state")
+    memory_bytes, sqlite_bytes, file_bytes = memory_per_item(traced, folder)
+    rows.append(
+        f"| {traced:,} distinct bodies: bytes per item in memory, memory / SQLite "
+        f"state; SQLite file | {memory_bytes:,.0f} / {sqlite_bytes:,.0f} B; "
+        f"{file_bytes:,.0f} B | - | SQLite in memory: bounded |"
+    )
     ours = runs.get(BASELINE_SIZE) or best_of(BASELINE_SIZE, repeats)
     say(f"exact pairwise Jaccard baseline on {BASELINE_SIZE:,} bodies")
     exact = run_baseline(counted(synthetic_bodies(BASELINE_SIZE), BASELINE_SIZE, "exact baseline"))
@@ -564,32 +634,40 @@ def speed_rows(sizes: Sequence[int], repeats: int) -> list[str]:
 
 
 def notes(repeats: int) -> list[str]:
-    bands, rows = lsh_bands(NEAR_THRESHOLD, NUM_PERM)
     return [
         f"- Ours: `crawler.dedup` at threshold {NEAR_THRESHOLD}: character {SHINGLE_SIZE}-shingles "
         f"of the normalized body (NFKC, lower case, letters and digits only), {NUM_PERM}-"
-        f"permutation MinHash (4 bytes each), datasketch MinHashLSH with {bands} bands of "
-        f"{rows} rows, candidates verified by the estimated Jaccard similarity. Exact: the "
-        "Jaccard similarity of the same shingle sets, every pair compared.",
-        "- Pairs: a fresh index holds the first body and is asked about the second. Fixture "
-        f"reposts are made from the {MIN_BODY_CHARS}+ character bodies of tests/fixtures/pages "
-        "by a seeded generator: 1 or 3 sentences with a 2-4 character word replaced, 1 "
-        "sentence replaced by an unrelated one, a 35-100 character disclaimer appended, a "
-        "sentence deleted, two paragraphs swapped, half-width punctuation with the paragraphs "
-        "run together, 2 edited sentences plus a disclaimer; and, reported apart, 3 sentences "
-        "replaced by unrelated ones. Fixture near-misses: each body and the next with the "
-        "same 100-character disclaimer, and a follow-up made of a body's first third and as "
-        "much text of the next body. Market reports: 50 pairs of consecutive days from one "
-        "template, only the numbers differing. Replica: "
-        f"ReplicaSite(articles={REPLICA_ARTICLES}).near_duplicate_labels(), bodies from "
-        "text_of.",
+        f"permutation MinHash (4 bytes each) cut into {NUM_PERM // BAND_ROWS} bands of "
+        f"{BAND_ROWS} rows whose keys the crawl state indexes; a candidate whose estimate "
+        f"comes within {ESTIMATE_MARGIN} of the threshold is compared exactly (shingle "
+        "Jaccard of the normalized bodies); bodies under "
+        f"{SHORT_BODY_SHINGLES} shingles are one story from the similarity {EDITED_SHINGLES} "
+        f"edited shingles leave, never under {SHORT_BODY_FLOOR}; articles published more than "
+        f"{DEDUP_WINDOW_DAYS} days apart are not compared. Exact: the Jaccard similarity of the "
+        "same shingle sets at the fixed threshold, every pair compared.",
+        "- Pairs: a fresh crawl state holds the first body and is asked about the second. "
+        f"Fixture reposts are made from the {MIN_BODY_CHARS}+ character bodies of "
+        "tests/fixtures/pages by a seeded generator: 1 or 3 sentences with a 2-4 character "
+        "word replaced, 1 sentence replaced by an unrelated one, a 35-100 character disclaimer "
+        "appended, a sentence deleted, two paragraphs swapped, half-width punctuation with the "
+        "paragraphs run together, 2 edited sentences plus a disclaimer; and, reported apart, 3 "
+        "sentences replaced by unrelated ones, and the reposts again published 1-"
+        f"{DEDUP_WINDOW_DAYS} days after their original. Short reposts: the first 150-"
+        f"{SHORT_BODY_CHARS} letters of each body, with one sentence edited or replaced or a "
+        "disclaimer appended; short near-misses: two of them with the same disclaimer. "
+        "Fixture near-misses: each body and the next with the same 100-character disclaimer, "
+        "and a follow-up made of a body's first third and as much text of the next body. "
+        "Market reports: 50 pairs of consecutive days from one template, only the numbers "
+        f"differing. Replica: ReplicaSite(articles={REPLICA_ARTICLES}).near_duplicate_labels(), "
+        "bodies from text_of.",
         f"- Speed: distinct synthetic bodies of about {SYNTHETIC_BODY_CHARS} characters "
-        "written from crawler/replica/corpus.json; time.perf_counter around the signature "
-        f"and around find + add, one process, no tracing, the best of {repeats} runs per "
-        "size (the permutation table: one run). Memory: tracemalloc of what the index keeps "
-        "after every signature is added, and that plus a MemoryCrawlState holding each URL "
-        "key, content hash and signature, per article. The exact baseline keeps each body's "
-        "shingle set and compares a new body with all of them.",
+        "written from crawler/replica/corpus.json; time.perf_counter around the fingerprint "
+        "and around find + add (and, for SQLite, the batch commits of "
+        f"{FEED_BATCH_ITEMS:,} articles), one process, no tracing, the best of {repeats} runs "
+        "per size in memory, one in SQLite (the permutation table: one run). Memory: "
+        "tracemalloc of what a crawl state still holds once every fingerprint is added (and, "
+        "in SQLite, committed); the SQLite file's size with its WAL. The exact baseline keeps "
+        "each body's shingle set and compares a new body with all of them.",
     ]
 
 
@@ -620,21 +698,19 @@ def sweep_rows(measured: list[Measured]) -> list[str]:
 
 
 def num_perm_rows(pairs: list[LabelledPair]) -> list[str]:
-    """Ours with 64, 128 and 256 permutations: quality, speed and memory."""
+    """Ours with 64, 128 and 256 permutations: quality and speed."""
     bodies = list(synthetic_bodies(BASELINE_SIZE))
     rows = [
-        "| permutations | LSH bands x rows | P / R, all pairs | ms per item | bytes per item |",
-        "|---|---|---|---|---|",
+        "| permutations | bands x rows | P / R, all pairs | ms per item |",
+        "|---|---|---|---|",
     ]
     for num_perm in (64, 128, 256):
         measured = measure(pairs, num_perm)
         scores = score(measured, [ours_finds(m) for m in measured])
-        run = run_index(bodies, num_perm=num_perm)
-        index_bytes, _ = memory_per_item(run.signatures)
-        bands, band_rows = lsh_bands(NEAR_THRESHOLD, num_perm)
+        run = run_index(bodies, MemoryCrawlState(), num_perm=num_perm)
         rows.append(
-            f"| {num_perm} | {bands} x {band_rows} | {_pr(scores)} | "
-            f"{1000 * run.seconds_per_item:.3f} | {index_bytes:,.0f} |"
+            f"| {num_perm} | {num_perm // BAND_ROWS} x {BAND_ROWS} | {_pr(scores)} | "
+            f"{1000 * run.seconds_per_item:.3f} |"
         )
     return rows
 
@@ -648,17 +724,18 @@ def resident_mb() -> float:
 def seconds_per_item() -> float:
     """What making, signing and indexing one synthetic body takes on this machine now."""
     start = time.perf_counter()
-    run_index(synthetic_bodies(CALIBRATION_BODIES, seed=SEED + 1), keep_signatures=False)
+    run_index(synthetic_bodies(CALIBRATION_BODIES, seed=SEED + 1), MemoryCrawlState())
     return (time.perf_counter() - start) / CALIBRATION_BODIES
 
 
 def expected_seconds(sizes: Sequence[int], repeats: int, sweep: bool) -> float:
     """The whole benchmark, from a short calibration: the labelled pairs (two signatures
-    each, and the replica site they come from), ``repeats`` timed runs per size plus the two
-    traced ones (about one more), the exact baseline and the optional sweep."""
+    each, and the replica site they come from), ``repeats`` timed runs per size in memory
+    and one in SQLite, the two traced ones, the exact baseline and the optional sweep."""
     per_item = seconds_per_item()
     pairs = 2 * LABELLED_PAIRS * per_item + REPLICA_SITE_SECONDS
-    speed = sum(sizes) * (repeats + 1) * per_item
+    traced = 2 * min(MEMORY_SIZE, max(sizes)) * TRACED_SLOWDOWN
+    speed = (sum(sizes) * (repeats + 1) + traced) * per_item
     baseline = BASELINE_SIZE * BASELINE_SLOWDOWN * per_item
     extra = (4 * pairs + 3 * BASELINE_SIZE * per_item) if sweep else 0.0
     return pairs + speed + baseline + extra
@@ -679,17 +756,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         expected_seconds(args.sizes, args.repeats, args.sweep),
     )
     say(f"labelled pairs: fixtures, market reports, a {REPLICA_ARTICLES:,}-article replica")
-    pairs = [*fixture_pairs(fixture_bodies()), *market_report_pairs(), *replica_pairs()]
-    say(f"signatures and exact Jaccard of {len(pairs):,} labelled pairs")
+    bodies = fixture_bodies()
+    pairs = [*fixture_pairs(bodies), *short_pairs(bodies), *market_report_pairs()]
+    pairs += [*windowed(pairs), *replica_pairs()]
+    say(f"fingerprints and exact Jaccard of {len(pairs):,} labelled pairs")
     measured = measure(pairs)
     before_speed = resident_mb()
     say("precision and recall per group of pairs and threshold")
     quality = quality_rows(measured)
     lines = [
-        "| measure | ours (MinHash LSH) | exact pairwise Jaccard | goal |",
+        "| measure | ours (MinHash bands, exact check) | exact pairwise Jaccard | goal |",
         "|---|---|---|---|",
         *quality,
-        *speed_rows(args.sizes, args.repeats),
+    ]
+    with tempfile.TemporaryDirectory(prefix="dedup-bench-") as folder:
+        lines += speed_rows(args.sizes, args.repeats, Path(folder))
+    lines += [
         "",
         f"- Pairs ours gets wrong at {NEAR_THRESHOLD}: {missed(measured)}.",
         *notes(args.repeats),
@@ -705,8 +787,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     say(
         f"done in {duration(time.monotonic() - STARTED)}; peak memory {peak:,.0f} MB: "
         f"{before_speed:,.0f} MB for the labelled pairs and their replica, the rest is what is"
-        f" measured, the index of {max(args.sizes):,} signatures with tracemalloc's"
-        " bookkeeping while it is counted (bodies are made one at a time, never all held)"
+        f" measured, a memory crawl state of {max(args.sizes):,} fingerprints (bodies are made"
+        " one at a time, never all held)"
     )
     print("\n".join(lines))
     if args.output is not None:

@@ -260,6 +260,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEDUP_NEAR", Boolean()),
     Setting("DEDUP_NEAR_THRESHOLD", Float(0.0, 1.0, minimum_excluded=True)),
     Setting("DEDUP_POLICY", Choice(("drop", "mark"))),
+    Setting("DEDUP_WINDOW_DAYS", Integer(minimum=0)),
     Setting("CRAWL_STATE_CLASS", ImportPath()),
     Setting("CRAWL_STATE_URI", Text()),
     Setting("CRAWL_MODE", Choice(("incremental", "full"))),

@@ -124,17 +124,19 @@ ITEM_PIPELINES = {
 }
 
 # Deduplication, per kind: the same URL (canonical, tracking parameters removed), the same
-# body (SHA-256 of the normalized text), a near-duplicate repost (MinHash LSH over character
-# shingles, Jaccard >= DEDUP_NEAR_THRESHOLD). DEDUP_POLICY "drop" drops duplicates; "mark"
-# exports them with duplicate_of = the URL of the first copy.
+# body (SHA-256 of the normalized text), a near-duplicate repost (MinHash bands over character
+# shingles find candidates, published within DEDUP_WINDOW_DAYS; the exact shingle Jaccard
+# similarity reaches DEDUP_NEAR_THRESHOLD, or less for a short body). DEDUP_POLICY "drop"
+# drops duplicates; "mark" exports them with duplicate_of = the URL of the first copy.
 DEDUP_URL = True
 DEDUP_EXACT = True
 DEDUP_NEAR = True
 DEDUP_NEAR_THRESHOLD = 0.8
 DEDUP_POLICY = "drop"
+DEDUP_WINDOW_DAYS = 30
 
-# What the crawl remembers across runs: exported URL keys, content hashes, MinHash
-# signatures, the related links still to fetch, listed articles, runs and batch files.
+# What the crawl remembers across runs: exported URL keys, content hashes, near-duplicate
+# fingerprints, the related links still to fetch, listed articles, runs and batch files.
 CRAWL_STATE_CLASS = "crawler.state.sqlite.SqliteCrawlState"
 CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
 # "incremental": fetch only what is new since the last finished run; "full": walk every list

@@ -9,7 +9,16 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.dedup import NEAR_THRESHOLD, NearDuplicateIndex, content_hash, signature
+from crawler.dedup import (
+    DEDUP_WINDOW_DAYS,
+    NEAR_THRESHOLD,
+    NearDuplicateFinder,
+    content_hash,
+    fingerprint,
+    normalized_body,
+    normalized_hash,
+    publish_day,
+)
 from crawler.state import CrawlState, crawl_state
 from crawler.urls import url_key
 
@@ -37,7 +46,8 @@ class DuplicateContent(DuplicateArticle):
 
 
 class NearDuplicate(DuplicateArticle):
-    """Its body's estimated Jaccard similarity to an exported one reaches the threshold."""
+    """Its body's shingle Jaccard similarity to that of an exported one, published within
+    ``DEDUP_WINDOW_DAYS`` of it, reaches the (length-aware) threshold."""
 
 
 REASONS: dict[str, type[DuplicateArticle]] = {
@@ -55,6 +65,8 @@ class DedupPipeline:
     is dropped with the ``DropItem`` subclass of the first check it fails, or, with the
     ``mark`` policy, exported with ``duplicate_of`` set to the first article's URL. Stats:
     ``dedup/unique`` and ``dedup/<kind>`` for kinds ``url``, ``exact`` and ``near``.
+    Near-duplicates are looked up in the crawl state's band index
+    (``crawler.dedup.NearDuplicateFinder``), so a start rebuilds nothing.
     """
 
     def __init__(
@@ -64,6 +76,7 @@ class DedupPipeline:
         *,
         kinds: tuple[str, ...] = (URL, EXACT, NEAR),
         threshold: float = NEAR_THRESHOLD,
+        window_days: int = DEDUP_WINDOW_DAYS,
         policy: str = "drop",
     ) -> None:
         if policy not in POLICIES:
@@ -71,9 +84,8 @@ class DedupPipeline:
         self.state = state
         self.stats = stats
         self.kinds = kinds
-        self.threshold = threshold
         self.policy = policy
-        self.index = NearDuplicateIndex(threshold)
+        self.finder = NearDuplicateFinder(state, threshold, window_days)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -90,14 +102,9 @@ class DedupPipeline:
             crawler.stats,
             kinds=kinds,
             threshold=settings.getfloat("DEDUP_NEAR_THRESHOLD", NEAR_THRESHOLD),
+            window_days=settings.getint("DEDUP_WINDOW_DAYS", DEDUP_WINDOW_DAYS),
             policy=settings.get("DEDUP_POLICY", "drop"),
         )
-
-    def open_spider(self) -> None:
-        """Builds the near-duplicate index from the signatures the state already holds."""
-        if NEAR in self.kinds:
-            for url, remembered in self.state.signatures():
-                self.index.add(url, remembered)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -106,17 +113,17 @@ class DedupPipeline:
         if previous is not None:
             return self._recheck(item, adapter, previous)
         keys = list(dict.fromkeys([url_key(adapter["canonical_url"]), url_key(url)]))
-        content: str = adapter["content"] or ""
-        digest = content_hash(content) if EXACT in self.kinds else None
+        body = normalized_body(adapter["content"] or "")
+        digest = normalized_hash(body) if EXACT in self.kinds else None
         kind, first = self._first_copy(keys, digest)
-        sig = signature(content) if kind is None and NEAR in self.kinds else None
-        if sig is not None and (near := self.index.find(sig)) is not None:
+        article = fingerprint(body) if kind is None and NEAR in self.kinds else None
+        day = publish_day(adapter.get("published_at"))
+        if article is not None and (near := self.finder.find(article, day)) is not None:
             kind, first = NEAR, near
         if first is None:
             first = url
-            if sig is not None:
-                self.index.add(url, sig)
-                self.state.remember_signature(url, sig)
+            if article is not None:
+                self.finder.add(url, article, day)
         for key in keys:
             self.state.remember_url(key, first)
         if digest is not None:

@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.dedup import signature
+from crawler.dedup import NearDuplicateFinder, fingerprint, normalized_body
 from crawler.items import ArticleItem, build_article_item
 from crawler.replica.seed_article import SEED_INDEX, SPECIAL_ARTICLES
 from crawler.replica.site import ReplicaSite
@@ -56,7 +56,6 @@ def article(url: str, content: str, canonical_url: str | None = None) -> Article
 def pipeline(**settings: Any) -> tuple[DedupPipeline, Crawler]:
     crawler = get_crawler(settings_dict=settings)
     dedup = build_from_crawler(DedupPipeline, crawler)
-    dedup.open_spider()
     return dedup, crawler
 
 
@@ -165,7 +164,9 @@ def test_pipeline_and_spider_share_the_crawlers_state() -> None:
     assert state.first_url_for_key(url_key("http://m.financeun.com/newsDetail/40003.shtml")) == (
         FIRST_URL
     )
-    assert [url for url, _ in state.signatures()] == [FIRST_URL]
+    remembered = fingerprint(normalized_body(BODY))
+    assert remembered is not None
+    assert state.near_candidates(remembered.bands, None, 0) == [(FIRST_URL, remembered.signature)]
     assert crawl_state(get_crawler()) is not state
 
 
@@ -179,14 +180,14 @@ class RecordingState(MemoryCrawlState):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordingState:
-        remembered = signature(BODY)
+        remembered = fingerprint(normalized_body(BODY))
         assert remembered is not None
         state = cls()
-        state.remember_signature("https://www.example.com/old.html", remembered)
+        NearDuplicateFinder(state).add("https://www.example.com/old.html", remembered, None)
         return state
 
 
-def test_state_class_setting_and_index_rebuilt_from_remembered_signatures() -> None:
+def test_state_class_setting_and_near_duplicates_found_in_the_states_fingerprints() -> None:
     dedup, _ = pipeline(CRAWL_STATE_CLASS=f"{__name__}.RecordingState")
     assert isinstance(dedup.state, RecordingState)
     with pytest.raises(

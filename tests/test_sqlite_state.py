@@ -87,6 +87,29 @@ def test_a_file_of_schema_1_with_watermarks_opens_and_loses_them(tmp_path: Path)
     assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
+def test_a_file_of_schema_2_with_signatures_opens_and_loses_only_them(tmp_path: Path) -> None:
+    path = tmp_path / "news.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE signatures (url TEXT PRIMARY KEY, signature BLOB NOT NULL);"
+            f"INSERT INTO signatures VALUES ('{A}', x'00');"
+            "CREATE TABLE contents (sha256 TEXT PRIMARY KEY, url TEXT NOT NULL) WITHOUT ROWID;"
+            f"INSERT INTO contents VALUES ('h', '{A}');"
+            "PRAGMA user_version = 2;"
+        )
+    state = SqliteCrawlState(path)
+    assert state.first_url_for_content("h") == A
+    run = state.begin_run("news", "incremental")
+    state.remember_fingerprint(B, b"sig", [1, 2], 739_288, "body")
+    state.commit_batch(run, "/feeds/1.jsonl", 1, "f" * 64, [(B, B)])
+    assert state.near_candidates([2], 739_288, 0) == [(B, b"sig")]
+    state.close()
+    tables = {name for (name,) in rows(path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"fingerprints", "bands"} <= tables and "signatures" not in tables
+    assert rows(path, "SELECT COUNT(*) FROM bands") == [(2,)]
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
 KILLED_WRITER = textwrap.dedent(
     """
     import os, signal, sys
@@ -98,7 +121,7 @@ KILLED_WRITER = textwrap.dedent(
     for url in (A, B):
         state.remember_url(url_key(url), url)
         state.remember_content("sha-" + url, url)
-        state.remember_signature(url, b"sig")
+        state.remember_fingerprint(url, b"sig", [1], None, "body")
     state.add_frontier(C, url_key(C), 1, A)
     state.commit_batch(run, "/feeds/1.jsonl", 1, "f" * 64, [(A, A)])
     state.add_frontier(B, url_key(B), 1, A)
@@ -122,7 +145,8 @@ def test_a_process_killed_for_real_leaves_exactly_what_it_committed(tmp_path: Pa
     assert state.first_url_for_content("sha-" + A) == A
     assert state.first_url_for_key(url_key(B)) is None
     assert state.first_url_for_content("sha-" + B) is None
-    assert list(state.signatures()) == [(A, b"sig")]
+    assert state.near_candidates([1], None, 0) == [(A, b"sig")]
+    assert state.remembered_body(A) == "body"
     assert state.is_exported(A) and not state.is_exported(B)
     assert state.frontier() == [(C, 1, A)]
     assert not state.was_listed(url_key(A))

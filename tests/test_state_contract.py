@@ -98,6 +98,27 @@ def durable_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     yield from _store(request, tmp_path)
 
 
+BAND = 7
+"""A band key every test fingerprint has, so that ``fingerprints`` lists them all."""
+
+
+def remember_fingerprint(
+    state: CrawlState,
+    url: str,
+    signature: bytes | None = None,
+    bands: tuple[int, ...] = (BAND,),
+    day: int | None = None,
+) -> None:
+    state.remember_fingerprint(
+        url, signature or f"sig-of-{url}".encode(), bands, day, f"body of {url}"
+    )
+
+
+def fingerprints(state: CrawlState) -> list[tuple[str, bytes]]:
+    """Every remembered (URL, signature): committed in commit order, then pending."""
+    return state.near_candidates([BAND], None, 0)
+
+
 def remember_article(
     state: CrawlState, url: str, first: str | None = None, published_at: str | None = None
 ) -> None:
@@ -106,7 +127,7 @@ def remember_article(
     state.remember_url(url_key(url), first)
     state.remember_content(f"sha-of-{url}", first)
     if first == url:
-        state.remember_signature(url, f"sig-of-{url}".encode())
+        remember_fingerprint(state, url)
         state.remember_version(url, published_at, f"sha-of-{url}", 1)
 
 
@@ -157,19 +178,19 @@ def test_the_first_copy_wins_pending_and_committed(backend: Store) -> None:
     state.remember_url(url_key(A_MOBILE), REPOST)
     state.remember_content("h", A)
     state.remember_content("h", REPOST)
-    state.remember_signature(A, b"first")
-    state.remember_signature(A, b"second")
+    remember_fingerprint(state, A, b"first")
+    remember_fingerprint(state, A, b"second")
     assert state.first_url_for_key(url_key(A_MOBILE)) == A
     assert state.first_url_for_content("h") == A
-    assert list(state.signatures()) == [(A, b"first")]
+    assert fingerprints(state) == [(A, b"first")]
 
     commit(state, run, A)
     state.remember_url(url_key(A), REPOST)
     state.remember_content("h", REPOST)
-    state.remember_signature(A, b"third")
+    remember_fingerprint(state, A, b"third")
     assert state.first_url_for_key(url_key(A)) == A
     assert state.first_url_for_content("h") == A
-    assert list(state.signatures()) == [(A, b"first")]
+    assert fingerprints(state) == [(A, b"first")]
 
 
 def test_pending_entries_are_seen_at_once_by_lookups_only(backend: Store) -> None:
@@ -181,7 +202,7 @@ def test_pending_entries_are_seen_at_once_by_lookups_only(backend: Store) -> Non
     state.note_listed([url_key(A)])
     assert state.first_url_for_key(url_key(A_MOBILE)) == A
     assert state.first_url_for_content(f"sha-of-{A}") == A
-    assert list(state.signatures()) == [(A, f"sig-of-{A}".encode())]
+    assert fingerprints(state) == [(A, f"sig-of-{A}".encode())]
     assert state.expanded_depth(url_key(A)) == 1
     # Committed views: nothing yet.
     assert not state.is_exported(A)
@@ -263,7 +284,8 @@ def observe(state: CrawlState, urls: list[str]) -> dict:
     return {
         "first_url_for_key": {k: state.first_url_for_key(k) for k in keys},
         "first_url_for_content": {u: state.first_url_for_content(f"sha-of-{u}") for u in urls},
-        "signatures": list(state.signatures()),
+        "fingerprints": fingerprints(state),
+        "bodies": {u: state.remembered_body(u) for u in urls},
         "is_exported": {u: state.is_exported(u) for u in urls},
         "expanded_depth": {k: state.expanded_depth(k) for k in keys},
         "frontier": state.frontier(),
@@ -323,7 +345,7 @@ def test_a_commit_keeps_its_articles_entries_and_no_others(durable_backend: Stor
     later = durable_backend.reopen()
     assert later.first_url_for_key(url_key(A_MOBILE)) == A
     assert later.first_url_for_content(f"sha-of-{A}") == A
-    assert list(later.signatures()) == [(A, f"sig-of-{A}".encode())]
+    assert fingerprints(later) == [(A, f"sig-of-{A}".encode())]
     assert later.first_url_for_key(url_key(B)) is None
     assert later.first_url_for_content(f"sha-of-{B}") is None
     assert later.is_exported(A) and not later.is_exported(B)
@@ -339,7 +361,7 @@ def test_entries_wait_for_their_own_batch(durable_backend: Store) -> None:
     later = durable_backend.reopen()
     assert later.first_url_for_key(url_key(B)) == B
     assert later.first_url_for_content(f"sha-of-{B}") == B
-    assert [url for url, _ in later.signatures()] == [A, B]
+    assert [url for url, _ in fingerprints(later)] == [A, B]
 
 
 def test_entries_of_articles_in_no_committed_batch_are_lost_with_the_process(
@@ -354,7 +376,7 @@ def test_entries_of_articles_in_no_committed_batch_are_lost_with_the_process(
     later = durable_backend.reopen()
     assert later.first_url_for_key(url_key(A)) is None
     assert later.first_url_for_content(f"sha-of-{A}") is None
-    assert list(later.signatures()) == []
+    assert fingerprints(later) == []
     assert later.recent_articles("2025-01-01") == []
     assert not later.is_exported(A)
     assert later.is_exported(B)
@@ -658,7 +680,7 @@ def test_recent_articles_are_committed_versions_published_since_newest_first(
     assert state.recent_articles("2025-02-06") == [(C, "c1", 1), (B, "b2", 2)]
 
 
-# Runs, batches, signatures
+# Runs, batches, fingerprints
 
 
 def test_runs_and_batches_are_recorded(backend: Store) -> None:
@@ -703,12 +725,49 @@ def test_run_ids_of_one_second_never_collide(
     assert {r["run_id"] for r in backend.state.runs()} == {first, second}
 
 
-def test_signatures_stream_committed_oldest_first_then_pending(backend: Store) -> None:
+def test_fingerprints_come_committed_in_commit_order_then_pending(backend: Store) -> None:
     state = backend.state
     run = state.begin_run("news", "incremental")
     for url in (C, A, B):
         remember_article(state, url)
     commit(state, run, B)
     commit(state, run, C)
-    state.remember_signature(REPOST, b"pending")
-    assert [url for url, _ in state.signatures()] == [B, C, A, REPOST]
+    remember_fingerprint(state, REPOST, b"pending")
+    assert [url for url, _ in fingerprints(state)] == [B, C, A, REPOST]
+
+
+def test_near_candidates_share_a_band_and_a_window(backend: Store) -> None:
+    state = backend.state
+    run = state.begin_run("news", "incremental")
+    day = 739_288  # 2025-02-06
+    remember_fingerprint(state, A, bands=(1, 2), day=day - 30)
+    remember_fingerprint(state, B, bands=(2, 3), day=day + 5)
+    remember_fingerprint(state, C, bands=(4,), day=day)
+    remember_fingerprint(state, D, bands=(1,), day=None)
+    commit(state, run, A, C)
+    remember_fingerprint(state, REPOST, bands=(3, 1), day=day - 31)
+    urls = [url for url, _ in state.near_candidates([1, 2, 3], day, 30)]
+    assert urls == [A, B, D]
+    assert [url for url, _ in state.near_candidates([1, 3], None, 0)] == [A, B, D, REPOST]
+    assert [url for url, _ in state.near_candidates([1, 3], day - 31, 0)] == [D, REPOST]
+    assert state.near_candidates([9], day, 30) == []
+    assert dict(state.near_candidates([2], day, 30)) == {
+        A: f"sig-of-{A}".encode(),
+        B: f"sig-of-{B}".encode(),
+    }
+    assert state.remembered_body(A) == f"body of {A}"
+    assert state.remembered_body(B) == f"body of {B}"
+    assert state.remembered_body(REPOST + "x") is None
+
+
+def test_remembered_bodies_of_exported_articles_last(durable_backend: Store) -> None:
+    state = durable_backend.state
+    run = state.begin_run("news", "incremental")
+    body = "中国金融网首席金融观察员金科" * 300
+    state.remember_fingerprint(A, b"sig", [5, 6], 739_288, body)
+    remember_fingerprint(state, B, bands=(5,))
+    commit(state, run, A)
+    later = durable_backend.reopen()
+    assert later.remembered_body(A) == body
+    assert later.remembered_body(B) is None
+    assert later.near_candidates([6], 739_288, 0) == [(A, b"sig")]

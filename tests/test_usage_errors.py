@@ -16,7 +16,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
 from crawler.config import SETTINGS, ConfigError, NoArguments, check_settings, parse_arguments
-from crawler.dedup import NearDuplicateIndex, signature
+from crawler.dedup import NearDuplicateFinder, fingerprint
+from crawler.state.memory import MemoryCrawlState
 from spiders.article import ArticleArguments
 from spiders.replica import ReplicaArguments
 from tests.conftest import PROJECT_ROOT, REACTORS, run_scrapy
@@ -214,12 +215,13 @@ def test_spider_without_arguments_takes_only_scheduler_ones():
     )
 
 
-def test_every_allowed_near_threshold_builds_its_index():
+def test_every_allowed_near_threshold_builds_its_finder():
+    body = fingerprint("中国金融网" * 40)
+    assert body is not None
     for threshold in (0.001, 0.5, 0.8, 0.99, 1.0):
-        index = NearDuplicateIndex(threshold)
-        body = "中国金融网" * 40
-        index.add("http://a.cn/1", signature(body))
-        assert index.find(signature(body)) == "http://a.cn/1"
+        finder = NearDuplicateFinder(MemoryCrawlState(), threshold)
+        finder.add("http://a.cn/1", body, None)
+        assert finder.find(body, None) == "http://a.cn/1"
 
 
 def test_config_error_is_a_scrapy_usage_error_without_help():

@@ -7,7 +7,7 @@
 The pending layer
 -----------------
 Every write goes to a pending layer first, which the lookups of this process see at once
-(``first_url_for_key``, ``first_url_for_content``, ``signatures``, ``expanded_depth``): the
+(``first_url_for_key``, ``first_url_for_content``, ``near_candidates``, ``expanded_depth``): the
 pipelines must see this run's articles as soon as they pass. Only ``commit_batch`` (and, for
 what records no export, ``finish_run`` of this process's own run) moves pending entries to
 the committed part, which later processes see. ``close`` and a kill commit nothing: they lose
@@ -26,7 +26,7 @@ already go through the pipelines, and their entries must wait for their own batc
 - the articles' URLs into the exported set;
 - a URL key's first URL, when the key is that of one of the batch's URLs or canonical URLs,
   or when the key is visited (a dropped page) and its first URL is exported;
-- a content hash's or a signature's URL, when that URL is exported;
+- a content hash's URL or a URL's fingerprint, when that URL is exported;
 - an article's version, when its URL is one of the batch's URLs;
 - every visited key, expanded depth (the least) and frontier link (the least depth per
   key), since they record no export; then frontier entries that are done are removed.
@@ -40,11 +40,17 @@ process's run commits what ``commit_batch(articles=[])`` would, and, with status
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 FINISHED = "finished"
+
+
+def within_window(day: int | None, other: int | None, window_days: int) -> bool:
+    """Whether two publish days (proleptic ordinals) are at most ``window_days`` apart; true
+    when either is unknown."""
+    return day is None or other is None or abs(day - other) <= window_days
 
 
 def utc_now() -> str:
@@ -63,8 +69,9 @@ def new_run_id(taken: Callable[[str], bool] = lambda run_id: False) -> str:
 
 @runtime_checkable
 class SeenArticles(Protocol):
-    """URL keys, content hashes and MinHash signatures of exported articles, each with the URL
-    of the first exported article of that story, and the exported set itself.
+    """URL keys and content hashes of exported articles, each with the URL of the first
+    exported article of that story; their near-duplicate fingerprints, found by MinHash band;
+    and the exported set itself.
 
     ``remember_*`` keep the first value for a key (``INSERT OR IGNORE``, ``HSETNX``), pending
     or committed, so the earliest URL of a story wins whatever order workers write in. The
@@ -90,14 +97,26 @@ class SeenArticles(Protocol):
         Committed once ``url`` is exported."""
         ...
 
-    def remember_signature(self, url: str, signature: bytes) -> None:
-        """Remember the MinHash signature (``crawler.dedup.signature``) of an article, unless
-        one is remembered for ``url``. Committed once ``url`` is exported."""
+    def remember_fingerprint(
+        self, url: str, signature: bytes, bands: Sequence[int], day: int | None, body: str
+    ) -> None:
+        """Remember an article's near-duplicate fingerprint (``crawler.dedup.Fingerprint``):
+        its MinHash signature, band keys, publish day (a proleptic ordinal, None if unknown)
+        and normalized body, unless one is remembered for ``url``. Committed once ``url`` is
+        exported."""
         ...
 
-    def signatures(self) -> Iterator[tuple[str, bytes]]:
-        """Every remembered (URL, signature): the committed oldest first, then the pending, to
-        rebuild a near-duplicate index."""
+    def near_candidates(
+        self, bands: Sequence[int], day: int | None, window_days: int
+    ) -> list[tuple[str, bytes]]:
+        """(URL, signature) of the remembered fingerprints, pending or committed, that share a
+        band key with ``bands`` and were published within ``window_days`` of ``day`` (every
+        one, when either day is unknown): the committed in the order they were committed,
+        then the pending."""
+        ...
+
+    def remembered_body(self, url: str) -> str | None:
+        """The normalized body remembered with ``url``'s fingerprint, pending or committed."""
         ...
 
     def is_exported(self, url: str) -> bool:

@@ -7,11 +7,59 @@ starts empty, so it suits a crawl whose site is new each run (the in-process rep
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from crawler.state.contract import FINISHED, new_run_id, utc_now
+from crawler.state.contract import FINISHED, new_run_id, utc_now, within_window
 from crawler.urls import url_key
+
+Fingerprint = tuple[bytes, Sequence[int], int | None, str]
+"""An article's signature, band keys, publish day and normalized body."""
+
+
+class Fingerprints:
+    """Fingerprints by URL, in the order they were added, and the URLs under each band key."""
+
+    def __init__(self) -> None:
+        self._by_url: dict[str, Fingerprint] = {}
+        self._positions: dict[str, int] = {}
+        self._bands: dict[int, list[str]] = {}
+
+    def __contains__(self, url: str) -> bool:
+        return url in self._by_url
+
+    def urls(self) -> list[str]:
+        return list(self._by_url)
+
+    def __getitem__(self, url: str) -> Fingerprint:
+        return self._by_url[url]
+
+    def get(self, url: str) -> Fingerprint | None:
+        return self._by_url.get(url)
+
+    def add(self, url: str, fingerprint: Fingerprint) -> None:
+        self._positions[url] = len(self._positions)
+        self._by_url[url] = fingerprint
+        for key in fingerprint[1]:
+            self._bands.setdefault(key, []).append(url)
+
+    def remove(self, urls: Collection[str]) -> None:
+        """Forgets the fingerprints of ``urls`` (the band index is rebuilt without them)."""
+        kept = [(url, f) for url, f in self._by_url.items() if url not in urls]
+        self._by_url, self._positions, self._bands = {}, {}, {}
+        for url, fingerprint in kept:
+            self.add(url, fingerprint)
+
+    def near_candidates(
+        self, bands: Sequence[int], day: int | None, window_days: int
+    ) -> list[tuple[str, bytes]]:
+        """(URL, signature) sharing a band with ``bands``, within the window, in order."""
+        urls = {url for key in bands for url in self._bands.get(key, ())}
+        return [
+            (url, self._by_url[url][0])
+            for url in sorted(urls, key=self._positions.__getitem__)
+            if within_window(day, self._by_url[url][2], window_days)
+        ]
 
 
 @dataclass
@@ -20,7 +68,7 @@ class _Layer:
 
     urls: dict[str, str] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)
-    signatures: dict[str, bytes] = field(default_factory=dict)
+    fingerprints: Fingerprints = field(default_factory=Fingerprints)
     versions: dict[str, tuple[str | None, str, int]] = field(default_factory=dict)
     visited: set[str] = field(default_factory=set)
     expanded: dict[str, int] = field(default_factory=dict)
@@ -65,13 +113,23 @@ class MemoryCrawlState:
         if self.first_url_for_content(sha256) is None:
             self._pending.contents[sha256] = url
 
-    def remember_signature(self, url: str, signature: bytes) -> None:
-        if url not in self._committed.signatures and url not in self._pending.signatures:
-            self._pending.signatures[url] = signature
+    def remember_fingerprint(
+        self, url: str, signature: bytes, bands: Sequence[int], day: int | None, body: str
+    ) -> None:
+        if url not in self._committed.fingerprints and url not in self._pending.fingerprints:
+            self._pending.fingerprints.add(url, (signature, tuple(bands), day, body))
 
-    def signatures(self) -> Iterator[tuple[str, bytes]]:
-        yield from list(self._committed.signatures.items())
-        yield from list(self._pending.signatures.items())
+    def near_candidates(
+        self, bands: Sequence[int], day: int | None, window_days: int
+    ) -> list[tuple[str, bytes]]:
+        return [
+            *self._committed.fingerprints.near_candidates(bands, day, window_days),
+            *self._pending.fingerprints.near_candidates(bands, day, window_days),
+        ]
+
+    def remembered_body(self, url: str) -> str | None:
+        fingerprint = self._committed.fingerprints.get(url) or self._pending.fingerprints.get(url)
+        return None if fingerprint is None else fingerprint[3]
 
     def is_exported(self, url: str) -> bool:
         return url in self._exported
@@ -204,7 +262,7 @@ class MemoryCrawlState:
             if key in batch_keys or (key in committed.visited and url in self._exported)
         }
         contents = {sha: url for sha, url in pending.contents.items() if url in self._exported}
-        signatures = {url: sig for url, sig in pending.signatures.items() if url in self._exported}
+        fingerprints = [url for url in pending.fingerprints.urls() if url in self._exported]
         versions = {url: v for url, v in pending.versions.items() if url in batch_urls}
         for key, url in urls.items():
             committed.urls.setdefault(key, url)
@@ -212,9 +270,10 @@ class MemoryCrawlState:
         for sha, url in contents.items():
             committed.contents.setdefault(sha, url)
             del pending.contents[sha]
-        for url, sig in signatures.items():
-            committed.signatures.setdefault(url, sig)
-            del pending.signatures[url]
+        for url in fingerprints:
+            committed.fingerprints.add(url, pending.fingerprints[url])
+        if fingerprints:
+            pending.fingerprints.remove(set(fingerprints))
         for url, version in versions.items():
             committed.versions[url] = version
             del pending.versions[url]

@@ -12,7 +12,8 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,14 @@ from typing import IO, Any
 from scrapy.crawler import Crawler
 
 from crawler.state.contract import FINISHED, new_run_id, utc_now
+from crawler.state.memory import Fingerprints
 from crawler.urls import url_key
 
 DEFAULT_CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
 # 2: the listed set (table listed) replaced the list watermarks (table watermarks, dropped).
-SCHEMA_VERSION = 2
+# 3: near-duplicate fingerprints found by band (tables fingerprints and bands) replaced the
+#    signatures an index was rebuilt from at every start (table signatures, dropped).
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS url_keys (
@@ -34,9 +38,14 @@ CREATE TABLE IF NOT EXISTS url_keys (
 CREATE TABLE IF NOT EXISTS contents (
     sha256 TEXT PRIMARY KEY, url TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS signatures (
-    url TEXT PRIMARY KEY, signature BLOB NOT NULL
+DROP TABLE IF EXISTS signatures;
+CREATE TABLE IF NOT EXISTS fingerprints (
+    id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, day INTEGER,
+    signature BLOB NOT NULL, body BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL, fingerprint INTEGER NOT NULL, PRIMARY KEY (key, fingerprint)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS visited (
     key TEXT PRIMARY KEY
 ) WITHOUT ROWID;
@@ -76,7 +85,7 @@ class _Written:
 
     urls: list[tuple[str, str]]
     contents: list[tuple[str, str]]
-    signatures: list[tuple[str, bytes]]
+    fingerprints: list[str]
     versions: list[tuple[str, str | None, str, int]]
 
 
@@ -116,7 +125,7 @@ class SqliteCrawlState:
         self._run_id: str | None = None
         self._urls: dict[str, str] = {}
         self._contents: dict[str, str] = {}
-        self._signatures: dict[str, bytes] = {}
+        self._fingerprints = Fingerprints()
         self._visited: set[str] = set()
         self._frontier: dict[str, tuple[str, int, str | None]] = {}
         self._expanded: dict[str, int] = {}
@@ -153,7 +162,7 @@ class SqliteCrawlState:
         row = self._db.execute(query, args).fetchone()
         return None if row is None else row[0]
 
-    # URL keys, content hashes and signatures of exported articles
+    # URL keys, content hashes and fingerprints of exported articles
 
     def first_url_for_key(self, key: str) -> str | None:
         return self._urls.get(key) or self._value("SELECT url FROM url_keys WHERE key = ?", key)
@@ -171,16 +180,31 @@ class SqliteCrawlState:
         if self.first_url_for_content(sha256) is None:
             self._contents[sha256] = url
 
-    def remember_signature(self, url: str, signature: bytes) -> None:
-        if url not in self._signatures and not self._value(
-            "SELECT 1 FROM signatures WHERE url = ?", url
+    def remember_fingerprint(
+        self, url: str, signature: bytes, bands: Sequence[int], day: int | None, body: str
+    ) -> None:
+        if url not in self._fingerprints and not self._value(
+            "SELECT 1 FROM fingerprints WHERE url = ?", url
         ):
-            self._signatures[url] = signature
+            self._fingerprints.add(url, (signature, tuple(bands), day, body))
 
-    def signatures(self) -> Iterator[tuple[str, bytes]]:
-        cursor = self._db.execute("SELECT url, signature FROM signatures ORDER BY rowid")
-        yield from cursor
-        yield from list(self._signatures.items())
+    def near_candidates(
+        self, bands: Sequence[int], day: int | None, window_days: int
+    ) -> list[tuple[str, bytes]]:
+        keys = ", ".join("?" * len(bands))
+        committed = self._db.execute(
+            "SELECT url, signature FROM fingerprints WHERE id IN"
+            f" (SELECT fingerprint FROM bands WHERE key IN ({keys}))"
+            " AND (? IS NULL OR day IS NULL OR day BETWEEN ? AND ?) ORDER BY id",
+            (*bands, day, (day or 0) - window_days, (day or 0) + window_days),
+        ).fetchall()
+        return [*committed, *self._fingerprints.near_candidates(bands, day, window_days)]
+
+    def remembered_body(self, url: str) -> str | None:
+        if (pending := self._fingerprints.get(url)) is not None:
+            return pending[3]
+        stored = self._value("SELECT body FROM fingerprints WHERE url = ?", url)
+        return None if stored is None else zlib.decompress(stored).decode("utf-8")
 
     def is_exported(self, url: str) -> bool:
         return self._value("SELECT 1 FROM exported WHERE url = ?", url) is not None
@@ -365,16 +389,23 @@ class SqliteCrawlState:
                 if key in batch_keys or (visited(key) and exported(url))
             ],
             contents=[(sha, url) for sha, url in self._contents.items() if exported(url)],
-            signatures=[(url, sig) for url, sig in self._signatures.items() if exported(url)],
+            fingerprints=[url for url in self._fingerprints.urls() if exported(url)],
             versions=[(url, *entry) for url, entry in self._versions.items() if url in batch_urls],
         )
         db.executemany("INSERT OR IGNORE INTO url_keys (key, url) VALUES (?, ?)", written.urls)
         db.executemany(
             "INSERT OR IGNORE INTO contents (sha256, url) VALUES (?, ?)", written.contents
         )
-        db.executemany(
-            "INSERT OR IGNORE INTO signatures (url, signature) VALUES (?, ?)", written.signatures
-        )
+        for url in written.fingerprints:
+            signature, bands, day, body = self._fingerprints[url]
+            row = db.execute(
+                "INSERT INTO fingerprints (url, day, signature, body) VALUES (?, ?, ?, ?)",
+                (url, day, signature, zlib.compress(body.encode("utf-8"))),
+            ).lastrowid
+            db.executemany(
+                "INSERT OR IGNORE INTO bands (key, fingerprint) VALUES (?, ?)",
+                [(key, row) for key in bands],
+            )
         db.executemany(
             "INSERT OR REPLACE INTO versions (url, published_at, sha256, version)"
             " VALUES (?, ?, ?, ?)",
@@ -408,8 +439,8 @@ class SqliteCrawlState:
             del self._contents[sha]
         for url, *_ in written.versions:
             del self._versions[url]
-        for url, _ in written.signatures:
-            del self._signatures[url]
+        if written.fingerprints:
+            self._fingerprints.remove(set(written.fingerprints))
         self._visited.clear()
         self._frontier.clear()
         self._expanded.clear()

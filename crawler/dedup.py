@@ -111,15 +111,16 @@ def _mix32(values: np.ndarray) -> np.ndarray:
 
 
 def shingle_hashes(body: str, k: int = SHINGLE_SIZE) -> np.ndarray:
-    """Distinct 32-bit hashes of a normalized body's ``k``-grams (a polynomial of the code
-    points, mixed), the same in every process."""
+    """32-bit hashes of a normalized body's ``k``-grams (a polynomial of the code points,
+    mixed), the same in every process; a repeated shingle repeats its hash, which changes no
+    minimum."""
     codes = np.frombuffer(body.encode("utf-32-le"), dtype="<u4")
     width = min(k, codes.size)
     count = codes.size - width + 1
     hashes = np.zeros(count, dtype=np.uint32)
     for offset in range(width):
         hashes = hashes * _POLYNOMIAL_BASE + codes[offset : offset + count]
-    return np.unique(_mix32(hashes))
+    return _mix32(hashes)
 
 
 @lru_cache(maxsize=8)

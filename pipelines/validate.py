@@ -123,7 +123,9 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        record = ItemAdapter(item).asdict()
+        # The fields' values are already JSON values (str, int, lists and dicts of them):
+        # a shallow record is the one the exporter writes, without asdict's deep copy.
+        record = dict(ItemAdapter(item).items())
         errors = schema_errors(record)
         if errors:
             for error in errors:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.etree import _Element
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
 
-_VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,13 @@ class Page:
     def parse(cls, html: str, url: str) -> Page:
         """Parse ``html`` into plain lxml elements (faster to walk than ``lxml.html`` ones)."""
         selector = Selector(root=create_root_node(html, etree.HTMLParser), type="html")
-        base_href = selector.css("base::attr(href)").get()
+        base_href = next(_hrefs(compiled_css("base")(selector.root)), None)
         base_url = urljoin(url, base_href.strip()) if base_href else url
         return cls(url=url, base_url=base_url, selector=selector)
+
+    def select(self, css: str) -> list[_Element]:
+        """The elements ``css`` selects, in document order."""
+        return compiled_css(css)(self.selector.root)
 
     def absolute(self, href: str) -> str:
         """``href`` resolved against the page's base URL."""
@@ -35,10 +42,21 @@ class Page:
 
     def canonical_url(self) -> str | None:
         """The absolute ``<link rel="canonical">`` href, if the page has one."""
-        href = self.selector.css('link[rel~="canonical"]::attr(href)').get()
+        href = next(_hrefs(self.select('link[rel~="canonical"]')), None)
         return self.absolute(href) if href and href.strip() else None
+
+
+def _hrefs(elements: list[_Element]) -> Iterator[str]:
+    return (href for element in elements if (href := element.get("href")) is not None)
+
+
+@lru_cache(maxsize=512)
+def compiled_css(css: str) -> etree.XPath:
+    """A CSS selector translated as parsel does for HTML and compiled once (lxml compiles
+    the query of every ``xpath()`` call anew)."""
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
 
 def element_text(element: _Element) -> str:
     """All text inside ``element``, scripts and styles left out."""
-    return "".join(element.xpath(_VISIBLE_TEXT))
+    return "".join(_VISIBLE_TEXT(element))

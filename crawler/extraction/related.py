@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from lxml import etree
 from lxml.etree import _Element
 
 from crawler.extraction.dates import find_datetime, find_month_day_time
 from crawler.extraction.page import Page, element_text
 from crawler.text import join_lines
 
-_TEXT_OUTSIDE_LINKS = ".//text()[not(ancestor::a) and not(ancestor::script)]"
+_TEXT_OUTSIDE_LINKS = etree.XPath(".//text()[not(ancestor::a) and not(ancestor::script)]")
 _BULLET = re.compile(r"^[·•●○◆◇■□▪▫►▶>》\-\s]+")
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 _ITEM_LEVELS = 3
@@ -26,7 +27,7 @@ def related_entry(
         href = link.get("href", "").strip()
         title = _clean_title(element_text(link)) or _clean_title(link.get("title", ""))
         if href and title and not href.startswith(("#", "javascript:")):
-            shown = " ".join(item.xpath(_TEXT_OUTSIDE_LINKS))
+            shown = " ".join(_TEXT_OUTSIDE_LINKS(item))
             published = find_datetime(shown)
             if published is None and reference is not None:
                 published = find_month_day_time(shown, reference)

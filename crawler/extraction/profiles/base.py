@@ -67,7 +67,7 @@ class SiteProfile:
         """The article links, the next-page link and the channel links of a list page."""
 
         def hrefs(css: str) -> list[str]:
-            found = page.selector.css(css).xpath("@href").getall()
+            found = [element.get("href", "") for element in page.select(css)]
             return list(dict.fromkeys(page.absolute(href) for href in found if href.strip()))
 
         next_page = page.selector.xpath(self.next_page_xpath).get()
@@ -90,8 +90,8 @@ class SiteProfile:
 
     def title(self, page: Page) -> str | None:
         for css in self.title_css:
-            for element in page.selector.css(css):
-                title = collapse_whitespace(element_text(element.root))
+            for element in page.select(css):
+                title = collapse_whitespace(element_text(element))
                 if title:
                     return title
         return None
@@ -103,19 +103,18 @@ class SiteProfile:
         return next(filter(None, map(find_datetime, self._info_lines(page))), None)
 
     def byline(self, page: Page) -> str | None:
-        for element in page.selector.css(self.byline_css):
-            line = collapse_whitespace(element_text(element.root))
+        for element in page.select(self.byline_css):
+            line = collapse_whitespace(element_text(element))
             if line:
                 return line if looks_like_byline(line) else None
         return None
 
     def content(self, page: Page) -> str:
-        texts = (element_text(element.root) for element in page.selector.css(self.paragraph_css))
+        texts = (element_text(element) for element in page.select(self.paragraph_css))
         return "\n".join(body_paragraphs(texts))
 
     def related(self, page: Page) -> list[dict[str, str | None]]:
-        items = [element.root for element in page.selector.css(self.related_item_css)]
-        return related_entries(items, page)
+        return related_entries(page.select(self.related_item_css), page)
 
     def _info_lines(self, page: Page) -> list[str]:
-        return [collapse_whitespace(element_text(e.root)) for e in page.selector.css(self.info_css)]
+        return [collapse_whitespace(element_text(e)) for e in page.select(self.info_css)]

@@ -1,10 +1,11 @@
 """Crawls as benchmarks run them: a replica served by its own process, and ``scrapy``
-subprocesses measured by the kernel (wall time, CPU time, maximum resident set size)."""
+subprocesses measured by the kernel (wall time, CPU time, peak resident set size)."""
 
 from __future__ import annotations
 
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from benchmarks.progress import say
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PEAK_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,33 @@ def project_env() -> dict[str, str]:
     return dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(PROJECT_ROOT))
 
 
+def high_water_kb(pid: int) -> int:
+    """The peak resident memory of a live process's own address space (``VmHWM``), 0 once
+    it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text("ascii")
+    except OSError:
+        return 0
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def wait_measured(pid: int) -> tuple[int, resource.struct_rusage, int]:
+    """Waits for a child: its wait status, resource usage, and peak RSS in kB.
+
+    The peak is read from ``/proc`` while the child runs (every ``PEAK_POLL_SECONDS``), not
+    taken from ``ru_maxrss``: Linux carries into an exec'd child the high-water mark of the
+    address space it forked from, so ``ru_maxrss`` is never under the parent's own RSS.
+    """
+    peak = 0
+    while True:
+        peak = max(peak, high_water_kb(pid))
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage, peak
+        time.sleep(PEAK_POLL_SECONDS)
+
+
 def run_crawl(
     name: str, command: Sequence[str], workdir: Path, env: dict[str, str] | None = None
 ) -> Run:
@@ -115,7 +144,7 @@ def run_crawl(
         process = subprocess.Popen(
             command, cwd=workdir, env=env or project_env(), stdout=sink, stderr=sink
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        status, usage, peak_kb = wait_measured(process.pid)
     seconds = time.perf_counter() - started
     say(f"crawl '{name}' took {seconds:.0f} s")
     log = log_path.read_text("utf-8")
@@ -128,6 +157,6 @@ def run_crawl(
         items=stat(log, "item_scraped_count"),
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,
+        peak_mb=peak_kb / 1024,
         log=log,
     )

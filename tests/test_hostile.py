@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from benchmarks.crawls import wait_measured
 from crawler.replica import ReplicaServer, ReplicaSite
 from tests.conftest import SCRAPY, fetch_truth, read_jsonl, scrapy_env
 from tests.test_crawl_replica import SCHEMA, assert_matches_truth
@@ -105,7 +106,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> HostileCrawl:
             process = subprocess.Popen(
                 args, cwd=work, env=scrapy_env(), stdout=subprocess.DEVNULL, stderr=stderr
             )
-            _, status, usage = os.wait4(process.pid, 0)
+            status, _, peak_kb = wait_measured(process.pid)
             process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - started
         return HostileCrawl(
@@ -117,7 +118,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> HostileCrawl:
             log=(work / "stderr.log").read_text("utf-8"),
             returncode=process.returncode,
             seconds=seconds,
-            peak_rss_mb=usage.ru_maxrss / 1024,
+            peak_rss_mb=peak_kb / 1024,
         )
     finally:
         server.stop()

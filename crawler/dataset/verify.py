@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler.dataset import store
@@ -65,23 +66,30 @@ def row_problems(path: Path, entry: dict[str, Any], rows: list[dict[str, Any]]) 
         yield f"{path}: {len(rows)} rows, {store.MANIFEST} lists {entry['rows']}"
     folder = partition_path(entry["site"], entry["month"])
     for number, row in enumerate(rows, 1):
-        if partition_path(row["site"], row["month"]) != folder:
-            yield f"{path}: row {number} ({row['url']}) belongs in {folder}"
+        own = partition_path(row["site"], row["month"])
+        if own != folder:
+            yield f"{path}: row {number} ({row['url']}) belongs in {own}"
         for error in schema_errors(record_of(row)):
             yield f"{path}: row {number} ({row['url']}): {error}"
 
 
 def table_problems(build: Path, manifest: dict[str, Any]) -> Iterator[str]:
     """Each file's schema and rows; no article twice; every earlier version older than its
-    article's row."""
+    article's row (when every file could be read)."""
     latest: dict[str, int] = {}
     earlier: Counter[tuple[str, int]] = Counter()
+    whole = True
     for entry in manifest["files"]:
         path = build / entry["path"]
-        if not path.is_file():
+        try:
+            table = pq.read_table(path)
+        except (pa.ArrowException, OSError) as error:
+            whole = False
+            if path.is_file():
+                yield f"{path}: not a readable Parquet file ({error})"
             continue
-        table = pq.read_table(path)
         if not table.schema.equals(SCHEMA):
+            whole = False
             yield f"{path}: its columns are not the dataset's"
             continue
         rows = table.to_pylist()
@@ -96,8 +104,12 @@ def table_problems(build: Path, manifest: dict[str, Any]) -> Iterator[str]:
     for (url, version), count in sorted(earlier.items()):
         if count > 1:
             yield f"versions: version {version} of {url} appears {count} times"
-        if latest.get(url, 0) <= version:
-            yield f"versions: version {version} of {url} is not older than its article's row"
+        if not whole:
+            continue
+        if url not in latest:
+            yield f"versions: version {version} of {url} has no row in articles"
+        elif latest[url] <= version:
+            yield f"versions: version {version} of {url} is not older than its row in articles"
 
 
 def run_problems(manifest: dict[str, Any]) -> Iterator[str]:

@@ -623,6 +623,40 @@ def test_the_highest_version_is_the_article_row_and_a_late_older_one_an_earlier_
     assert late.versions == {("s", "2025-01"): [version(1, "2025-01")]}
 
 
+def write_run(data: Path, number: int, records: list[dict]) -> None:
+    """A run's batch file and its manifest, as a crawl writes them."""
+    batch = data / f"run-{number}-00001.jsonl"
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    manifest = {
+        "run_id": f"run-{number}",
+        "spider": "financeun",
+        "status": "finished",
+        "started_at": f"2025-03-0{number}T00:00:00+00:00",
+        "files": [{"path": batch.name, "lines": len(records), "sha256": file_sha256(batch)}],
+        "counts": {"exported": len(records)},
+    }
+    (data / f"run-{number}.manifest.json").write_text(json.dumps(manifest), "utf-8")
+
+
+def test_a_new_version_published_in_another_month_moves_the_article(tmp_path):
+    data, dataset = tmp_path / "data", tmp_path / "dataset"
+    data.mkdir()
+    other = {**RECORD, "url": RECORD["url"].replace("1.shtml", "2.shtml")}
+    write_run(data, 1, [{**RECORD, "published_at": "2025-01-20T08:00:00+08:00"}, other])
+    assert "read 1 new run, took 2 rows" in built(data, dataset)
+    moved = {**RECORD, "version": 2, "previous_sha256": "0" * 64, "content": "改过的正文"}
+    write_run(data, 2, [moved])
+    assert "read 1 new run, took 1 row; 2 articles, 1 earlier versions" in built(data, dataset)
+    files = {(f["table"], f["site"], f["month"]) for f in manifest_of(dataset)["files"]}
+    assert files == {("articles", "financeun", "2025-02"), ("versions", "financeun", "2025-01")}
+    rows = {(r["url"], r["version"]): r for r in table_rows(dataset, store.ARTICLES)}
+    assert set(rows) == {(RECORD["url"], 2), (other["url"], 1)}
+    assert rows[RECORD["url"], 2]["content"] == "改过的正文"
+    (earlier,) = table_rows(dataset, store.VERSIONS)
+    assert (earlier["version"], earlier["month"]) == (1, "2025-01")
+    assert "verified" in verified(dataset)
+
+
 def test_a_batch_file_is_read_only_while_its_lines_hash_to_the_manifests_sha256(tmp_path):
     path = tmp_path / "batch.jsonl"
     path.write_bytes(b'{"a": 1}\n{"b": 2}\n')

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> str:
     return (
         f"Built {args.output} (build {staged.build_id}): read"
         f" {plural(len(staged.runs_read), 'new run')},"
-        f" took {staged.rows_taken} rows; {counts['articles']} articles,"
+        f" took {plural(staged.rows_taken, 'row')}; {counts['articles']} articles,"
         f" {counts['versions']} earlier versions"
     )
 
@@ -85,11 +85,18 @@ def main(argv: list[str] | None = None) -> None:
     except DatasetUsageError as error:
         refuse(str(error))
     except DatasetProblems as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        if args.command == "build":
-            print(f"Build stopped: {args.output} is unchanged", file=sys.stderr)
-        sys.exit(PROBLEMS)
+        fail(args, error.problems)
+    except OSError as error:
+        fail(args, [str(error)])
+
+
+def fail(args: argparse.Namespace, problems: list[str]) -> NoReturn:
+    """One line per problem, exit 1."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if args.command == "build":
+        print(f"Build stopped: {args.output} is unchanged", file=sys.stderr)
+    sys.exit(PROBLEMS)
 
 
 if __name__ == "__main__":

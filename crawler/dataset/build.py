@@ -241,8 +241,9 @@ def write_tables(previous: Previous, placed: Plan, build: Path, build_id: str) -
         else:
             files.append(link_part(previous.path(entry), build, entry))
     for partition in sorted(changed, key=partition_order):
-        rows = kept[partition] + placed.articles.get(partition, [])
-        files.append(write_part(rows, build, store.ARTICLES, partition, build_id))
+        # A partition whose every article moved to another month is gone.
+        if rows := kept[partition] + placed.articles.get(partition, []):
+            files.append(write_part(rows, build, store.ARTICLES, partition, build_id))
     for partition in sorted(versions, key=partition_order):
         files.append(write_part(versions[partition], build, store.VERSIONS, partition, build_id))
     return sorted(files, key=lambda entry: entry["path"])

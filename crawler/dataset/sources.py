@@ -44,11 +44,8 @@ class RunSource:
 
 
 def file_sha256(path: Path) -> str:
-    sha = hashlib.sha256()
     with path.open("rb") as file:
-        while chunk := file.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def find_runs(paths: Sequence[str | Path]) -> list[RunSource]:

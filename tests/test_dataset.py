@@ -541,6 +541,23 @@ def test_a_file_appended_by_a_later_run_is_read_up_to_its_manifests_lines(crawle
     ] + [f"Build stopped: {tmp_path / 'other'} is unchanged"]
 
 
+@pytest.mark.e2e
+def test_the_benchmark_measures_a_crawl_and_writes_its_table(tmp_path):
+    output = tmp_path / "dataset.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.dataset", "--sizes", "100", "--output", str(output)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (row,) = [line for line in output.read_text("utf-8").splitlines() if line.startswith("| 100 |")]
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert 0 < float(cells[4]) < 1  # Parquet / JSON Lines
+    assert "articles)" in cells[7] and float(cells[8]) > 0 and float(cells[9]) > 0
+
+
 # --- without a crawl ---------------------------------------------------------------------
 
 

@@ -126,6 +126,8 @@ SETTINGS_BLOCK = (
     'sh deploy/schedule-crawl.sh financeun --data-urlencode "setting=DEFAULT_FEED_URI='
     '/srv/news/%(name)s/%(run_id)s-%(batch_id)05d.jsonl" -d setting=CRAWL_MODE=full',
 )
+DATASET_BLOCK = ("README.md", ".venv/bin/python -m crawler.dataset build data -o dataset")
+DATASET_LOADERS_BLOCK = ("README.md", "import duckdb")
 
 RUN: dict[tuple[str, str], str] = {
     (
@@ -171,6 +173,8 @@ RUN: dict[tuple[str, str], str] = {
         ".venv/bin/python -m pytest tests/test_scrapyd.py",
     ): "test_scrapyd_test_command",
     ("README.md", ".venv/bin/scrapy report -o report.html"): "test_run_report",
+    DATASET_BLOCK: "test_dataset_commands",
+    DATASET_LOADERS_BLOCK: "test_dataset_commands",
 }
 """Blocks that are run, by (file, first line): the test that runs them."""
 
@@ -908,6 +912,41 @@ def test_run_report(tmp_path, offline):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Run report: 2 runs, 4 exported records\n")
     assert "Monitors: 2 passed, 1 failed" in result.stdout
+
+
+def test_dataset_commands(tmp_path, offline):
+    """README's dataset commands, then its loaders, on the default feed of a small crawl."""
+    shutil.copy(PROJECT_ROOT / "scrapy.cfg", tmp_path / "scrapy.cfg")
+    crawl = Step(
+        [sys.executable, "-m", "scrapy", "crawl", "replica", "-a", "articles=60"],
+        base_env(),
+        tmp_path,
+    )
+    assert run(crawl).returncode == 0
+    shell = shell_at(tmp_path)
+    build, verify = block(*DATASET_BLOCK).commands()
+    result = run_all(shell, build)
+    assert result.returncode == 0 and result.stdout.startswith("Built dataset (build "), (
+        result.stdout + result.stderr
+    )
+    result = run_all(shell, verify)
+    assert result.returncode == 0 and " verified: " in result.stdout, result.stderr
+
+    env = {**base_env(), "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
+    loaders = Step([sys.executable, "-c", block(*DATASET_LOADERS_BLOCK).text], env, tmp_path)
+    result = run(loaders, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    import pyarrow.dataset as ds
+
+    rows = ds.dataset(tmp_path / "dataset" / "articles", format="parquet").to_table()
+    sites = rows.column("site").to_pylist()
+    months = list(zip(sites, rows.column("month").to_pylist(), strict=True))
+    printed = result.stdout
+    assert f"{months.count(('financeun', '2021-09'))} financeun articles of 2021-09" in printed
+    assert f"{sites.count('cnfinance')} cnfinance articles" in printed
+    assert f"\n{len(sites)} articles\n" in printed
+    for site, month in set(months):
+        assert re.search(rf"│ {site} +│ {month} +│ +{months.count((site, month))} │", printed)
 
 
 INLINE = re.compile(r"`(python -m [^`]+)`")

@@ -34,6 +34,7 @@ from benchmarks.crawls import (
     run_crawl,
     serve_replica,
     stop,
+    wait_measured,
 )
 from benchmarks.machine import load_average, results_header
 from benchmarks.progress import estimate, say
@@ -73,11 +74,11 @@ def measured_build(data: Path, dataset: Path) -> tuple[float, float]:
     command = [sys.executable, "-m", "crawler.dataset", "build", str(data), "-o", str(dataset)]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    status, _, peak_kb = wait_measured(process.pid)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"the build of {dataset} failed")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak_kb / 1024
 
 
 def best_of(read: Callable[[], int]) -> tuple[float, int]:

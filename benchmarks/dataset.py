@@ -36,7 +36,7 @@ from benchmarks.crawls import (
     stop,
     wait_measured,
 )
-from benchmarks.machine import load_average, results_header
+from benchmarks.machine import load_average, publish, results_header
 from benchmarks.progress import estimate, say
 
 PACKAGES = ("cnfinance-news-crawler", "scrapy", "pyarrow")
@@ -195,9 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         *table(results),
         "",
     ]
-    print("\n".join(lines))
-    if args.output:
-        args.output.write_text("\n".join(lines), encoding="utf-8")
+    publish(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.crawls import Run, free_port, project_crawl_command, run_crawl, serve_replica, stop
-from benchmarks.machine import load_average, results_header
+from benchmarks.machine import load_average, publish, results_header
 from benchmarks.progress import estimate, say
 
 PACKAGES = ("scrapy", "cnfinance-news-crawler")
@@ -80,9 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         *table(runs),
         "",
     ]
-    print("\n".join(lines))
-    if args.output:
-        args.output.write_text("\n".join(lines), encoding="utf-8")
+    publish(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -46,3 +46,10 @@ def results_header(title: str, packages: Iterable[str], load: str) -> list[str]:
         f"- Packages: {versions}",
         "",
     ]
+
+
+def publish(lines: list[str], output: Path | None) -> None:
+    """Prints a results table and, when asked, writes it to ``output``."""
+    print("\n".join(lines))
+    if output:
+        output.write_text("\n".join(lines), encoding="utf-8")

@@ -36,7 +36,7 @@ from benchmarks.crawls import (
     serve_replica,
     stop,
 )
-from benchmarks.machine import load_average, results_header
+from benchmarks.machine import load_average, publish, results_header
 from benchmarks.progress import estimate, say
 from spiders.replica import ReplicaSpider
 
@@ -308,9 +308,7 @@ def main(argv: list[str] | None = None) -> None:
             *stages,
             "",
         ]
-    print("\n".join(lines))
-    if args.output:
-        args.output.write_text("\n".join(lines), encoding="utf-8")
+    publish(lines, args.output)
 
 
 if __name__ == "__main__":

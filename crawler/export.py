@@ -72,9 +72,9 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def fsync_directory(directory: Path) -> None:
-    """Makes a rename or removal in ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flushes a file to disk, or makes a rename or removal in a directory durable."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -98,7 +98,7 @@ def sync_and_digest(path: Path) -> tuple[int, str]:
 def publish(temporary: Path, final: Path) -> None:
     """Renames a synced temporary file over ``final`` and makes the rename durable."""
     os.replace(temporary, final)
-    fsync_directory(final.parent)
+    fsync_path(final.parent)
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
@@ -168,7 +168,7 @@ def recover(directory: str | os.PathLike[str], state: CrawlState) -> list[str]:
             action = f"Recovered {final}: its batch was committed before the run stopped"
         else:
             temporary.unlink()
-            fsync_directory(directory)
+            fsync_path(directory)
             action = f"Removed {temporary}: a stopped run's unfinished, uncommitted file"
         logger.warning(action)
         actions.append(action)

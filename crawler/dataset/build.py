@@ -27,7 +27,7 @@ from crawler.dataset.card import render_card
 from crawler.dataset.columns import partition_of, partition_path, row_of, table_of
 from crawler.dataset.errors import DatasetProblems, DatasetUsageError
 from crawler.dataset.sources import RunSource, file_sha256, find_runs, read_batch
-from crawler.export import fsync_directory
+from crawler.export import fsync_path
 from crawler.extraction.dates import BEIJING
 from crawler.items import SCHEMA_VERSION
 from pipelines.validate import schema_errors
@@ -202,7 +202,7 @@ def write_part(
     path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(rows, key=publish_order)
     pq.write_table(table_of(ordered), path, compression=COMPRESSION)
-    store.sync_file(path)
+    fsync_path(path)
     moments = [row["published_at"] for row in ordered if row["published_at"] is not None]
     return {
         "path": relative,
@@ -310,7 +310,7 @@ def stage(
     store.write_manifest(build, manifest)
     store.write_synced(build / store.CARD, render_card(manifest))
     store.sync_tree(build)
-    fsync_directory(build.parent)
+    fsync_path(build.parent)
     return Staged(build_id, manifest, [run.run_id for run in new_runs], len(intake.rows))
 
 

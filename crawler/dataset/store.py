@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.dataset.errors import DatasetUsageError
-from crawler.export import fsync_directory
+from crawler.export import fsync_path
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -85,18 +85,10 @@ def write_synced(path: Path, text: str) -> None:
         os.fsync(file.fileno())
 
 
-def sync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def sync_tree(root: Path) -> None:
     """Makes the entries of every folder under ``root`` (itself included) durable."""
     for folder, _, _ in os.walk(root, topdown=False):
-        fsync_directory(Path(folder))
+        fsync_path(Path(folder))
 
 
 def open_dataset_folder(dataset: Path) -> None:
@@ -129,7 +121,7 @@ def point_current(dataset: Path, build_id: str) -> None:
     for name in LINKS:
         if not (dataset / name).is_symlink():
             os.symlink(Path(CURRENT) / name, dataset / name)
-    fsync_directory(dataset)
+    fsync_path(dataset)
 
 
 def prune(dataset: Path, keep: set[str]) -> None:
@@ -137,4 +129,4 @@ def prune(dataset: Path, keep: set[str]) -> None:
     for build in (dataset / BUILDS).iterdir():
         if build.name not in keep:
             shutil.rmtree(build)
-    fsync_directory(dataset / BUILDS)
+    fsync_path(dataset / BUILDS)

@@ -60,7 +60,7 @@ HEAVY_REPOST = "3 sentences replaced"
 SWEEP_THRESHOLDS = (0.5, 0.55, 0.6, 0.7, 0.8)
 SYNTHETIC_BODY_CHARS = 1500
 CALIBRATION_BODIES = 100
-LABELLED_PAIRS = 1900
+LABELLED_PAIRS = 2400
 REPLICA_SITE_SECONDS = 20.0
 BASELINE_SLOWDOWN = 30
 """The exact baseline's time per item over ours (20-47x, by the machine's load)."""

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from crawler.state.contract import FINISHED, new_run_id, utc_now, within_window
 from crawler.urls import url_key
 
-Fingerprint = tuple[bytes, Sequence[int], int | None, str]
-"""An article's signature, band keys, publish day and normalized body."""
+FingerprintRecord = tuple[bytes, Sequence[int], int | None, str]
+"""What a state keeps of an article's fingerprint: signature, band keys, publish day, normalized
+body."""
 
 
 class Fingerprints:
     """Fingerprints by URL, in the order they were added, and the URLs under each band key."""
 
     def __init__(self) -> None:
-        self._by_url: dict[str, Fingerprint] = {}
+        self._by_url: dict[str, FingerprintRecord] = {}
         self._positions: dict[str, int] = {}
         self._bands: dict[int, list[str]] = {}
 
@@ -31,13 +32,13 @@ class Fingerprints:
     def urls(self) -> list[str]:
         return list(self._by_url)
 
-    def __getitem__(self, url: str) -> Fingerprint:
+    def __getitem__(self, url: str) -> FingerprintRecord:
         return self._by_url[url]
 
-    def get(self, url: str) -> Fingerprint | None:
+    def get(self, url: str) -> FingerprintRecord | None:
         return self._by_url.get(url)
 
-    def add(self, url: str, fingerprint: Fingerprint) -> None:
+    def add(self, url: str, fingerprint: FingerprintRecord) -> None:
         self._positions[url] = len(self._positions)
         self._by_url[url] = fingerprint
         for key in fingerprint[1]:

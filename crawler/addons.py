@@ -38,6 +38,25 @@ class NonCrawlCommands:
         settings["EXTENSIONS"]["crawler.export.RunManifest"] = None
 
 
+class DistributedCrawl:
+    """With ``REDIS_URL``, a crawl run is one worker of a crawl shared on that Redis
+    (``crawler.distributed``): scrapy-redis's scheduler with leases, its request dupefilter
+    and the crawl state on the same server. Without it, nothing changes."""
+
+    SCHEDULER = "crawler.distributed.scheduler.LeasedScheduler"
+    CRAWL_STATE = "crawler.state.redis.RedisCrawlState"
+    START_ONCE = "crawler.distributed.scheduler.StartOnce"
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.get("REDIS_URL") or not settings.getbool(CRAWL_RUN):
+            return
+        for name, value in (("SCHEDULER", self.SCHEDULER), ("CRAWL_STATE_CLASS", self.CRAWL_STATE)):
+            if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
+                settings.set(name, value, priority="project")
+        # Outermost: it decides whether the spider's start requests are pushed at all.
+        settings["SPIDER_MIDDLEWARES"][self.START_ONCE] = 5
+
+
 class DefaultFeed:
     """Gives a crawl with no ``-o/-O`` and no ``FEEDS`` the batch files of
     ``DEFAULT_FEED_URI``, ``FEED_BATCH_ITEMS`` articles each, in UTF-8 JSON Lines.

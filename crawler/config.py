@@ -170,6 +170,22 @@ class ImportPath:
         return value
 
 
+@dataclass(frozen=True)
+class RedisUrl:
+    """A Redis server URL, or empty for none."""
+
+    @property
+    def allowed(self) -> str:
+        return "a redis://, rediss:// or unix:// URL, e.g. redis://127.0.0.1:6379/0"
+
+    def parse(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError(value)
+        return value
+
+
 def is_http_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -263,6 +279,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEDUP_WINDOW_DAYS", Integer(minimum=0)),
     Setting("CRAWL_STATE_CLASS", ImportPath()),
     Setting("CRAWL_STATE_URI", Text()),
+    Setting("REDIS_URL", RedisUrl()),
+    Setting("CRAWL_NAMESPACE", Text()),
+    Setting("REDIS_LEASE_SECONDS", Float(0.0, math.inf, minimum_excluded=True)),
+    Setting("REDIS_IDLE_CLOSE_SECONDS", Float(0.0, math.inf)),
     Setting("CRAWL_MODE", Choice(("incremental", "full"))),
     Setting("INCREMENTAL_ENABLED", Boolean()),
     Setting("FEED_BATCH_ITEMS", Integer(minimum=1)),

@@ -63,6 +63,10 @@ _RUN_ATTRIBUTE = "_cnfinance_run_id"
 _RECOVERED_ATTRIBUTE = "_cnfinance_recovered_directories"
 _CHUNK = 1 << 20
 
+batch_committed = object()
+"""Signal sent with ``articles`` (``(url, canonical_url)`` pairs) once a feed file's batch is
+committed to the crawl state."""
+
 # Temporary files this process is writing, which recovery must leave alone.
 _open_temporary_files: set[Path] = set()
 
@@ -295,6 +299,7 @@ class AtomicFileFeedStorage:
         crawl_state(self.crawler).commit_batch(
             run_id(self.crawler), final, lines, sha256, file.articles
         )
+        self.crawler.signals.send_catch_log(batch_committed, articles=file.articles)
         try:
             publish(self.temporary, self.path)
         except OSError as error:

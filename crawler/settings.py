@@ -18,6 +18,7 @@ USER_AGENT = (
 ADDONS = {
     "crawler.addons.CheckedSettings": 0,
     "crawler.addons.NonCrawlCommands": 90,
+    "crawler.addons.DistributedCrawl": 95,
     "crawler.addons.DefaultFeed": 100,
     "crawler.addons.ContactUserAgent": 110,
     "crawler.addons.RedactSecrets": 120,
@@ -142,6 +143,15 @@ DEDUP_WINDOW_DAYS = 30
 # fingerprints, the related links still to fetch, listed articles, runs and batch files.
 CRAWL_STATE_CLASS = "crawler.state.sqlite.SqliteCrawlState"
 CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
+# Many workers on one crawl: set REDIS_URL (redis://host:port/db) on every worker, which then
+# shares the request queue and the crawl state above on that Redis (README: "Many workers").
+# Keys start with CRAWL_NAMESPACE:<spider>. A worker holding requests counts as dead once it
+# has not been heard from for REDIS_LEASE_SECONDS, and the others take its requests; a worker
+# closes when nothing was queued or leased for REDIS_IDLE_CLOSE_SECONDS.
+REDIS_URL = ""
+CRAWL_NAMESPACE = "cnfinance"
+REDIS_LEASE_SECONDS = 30.0
+REDIS_IDLE_CLOSE_SECONDS = 30.0
 # "incremental": fetch only what is new since the last finished run; "full": walk every list
 # and fetch every article again (still exporting no duplicate).
 CRAWL_MODE = "incremental"

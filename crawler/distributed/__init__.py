@@ -20,12 +20,24 @@ import socket
 import time
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 DEFAULT_NAMESPACE = "cnfinance"
 DEFAULT_LEASE_SECONDS = 30.0
+RETRIES = 35
 _ATTRIBUTE = "_cnfinance_redis_worker"
+
+# KEYS: workers; ARGV: worker, now, deadline. Moves a live (or new) worker's deadline; a
+# worker whose deadline passed stays dead: the others may have taken what it held.
+_BEAT = """
+local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if deadline and tonumber(deadline) <= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+"""
 
 
 class CrawlKeys:
@@ -44,8 +56,15 @@ class CrawlKeys:
 
 
 def redis_client(url: str) -> redis.Redis:
-    """A client (bytes in, bytes out) for ``REDIS_URL``."""
-    return redis.Redis.from_url(url, socket_timeout=30, health_check_interval=30)
+    """A client (bytes in, bytes out) for ``REDIS_URL`` that waits out a server restart: a
+    command that finds the server gone is retried for about two minutes."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=30,
+        health_check_interval=30,
+        retry=Retry(ExponentialBackoff(cap=4.0, base=0.1), RETRIES),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+    )
 
 
 def crawl_keys(settings: BaseSettings, spider: str) -> CrawlKeys:
@@ -74,6 +93,11 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.id = worker_id or new_worker_id()
         self.workers_key = keys("workers")
+        self.run: int | None = None
+        """The number of the crawl's run this worker takes part in (set by the scheduler)."""
+        self.starts_run = False
+        """Whether this worker opened the run, and so pushes its start requests."""
+        self._beat = client.register_script(_BEAT)
         self.beat()
 
     @classmethod
@@ -85,13 +109,17 @@ class Worker:
             settings.getfloat("REDIS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS),
         )
 
-    def beat(self) -> None:
-        """Moves this worker's deadline ``lease_seconds`` from now."""
-        self.client.zadd(self.workers_key, {self.id: time.time() + self.lease_seconds})
+    def beat(self) -> bool:
+        """Moves this worker's deadline ``lease_seconds`` from now; false if it had passed
+        (this worker counts as dead, for good)."""
+        now = time.time()
+        alive = self._beat(keys=[self.workers_key], args=[self.id, now, now + self.lease_seconds])
+        return bool(alive)
 
     def leave(self) -> None:
-        """Leaves the crawl: from now on what this worker holds counts as a dead worker's."""
-        self.client.zrem(self.workers_key, self.id)
+        """Leaves the crawl: from now on this worker counts as dead, and the next worker to
+        settle the crawl's leases gives back what it held and forgets it."""
+        self.client.zadd(self.workers_key, {self.id: 0})
 
     def is_alive(self, worker_id: str) -> bool:
         deadline = self.client.zscore(self.workers_key, worker_id)

@@ -46,11 +46,16 @@ class DistributedCrawl:
     SCHEDULER = "crawler.distributed.scheduler.LeasedScheduler"
     CRAWL_STATE = "crawler.state.redis.RedisCrawlState"
     START_ONCE = "crawler.distributed.scheduler.StartOnce"
+    RUN_ARTICLES = "crawler.distributed.run_articles.RedisRunArticles"
 
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("REDIS_URL") or not settings.getbool(CRAWL_RUN):
             return
-        for name, value in (("SCHEDULER", self.SCHEDULER), ("CRAWL_STATE_CLASS", self.CRAWL_STATE)):
+        for name, value in (
+            ("SCHEDULER", self.SCHEDULER),
+            ("CRAWL_STATE_CLASS", self.CRAWL_STATE),
+            ("RUN_ARTICLES_CLASS", self.RUN_ARTICLES),
+        ):
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
                 settings.set(name, value, priority="project")
         # Outermost: it decides whether the spider's start requests are pushed at all.

@@ -18,7 +18,7 @@ is marked by ``NEXT_LIST_PAGE``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.extraction.dates import BEIJING
 from crawler.failures import PageFailure, page_failed, requested_url
@@ -55,6 +56,45 @@ def incremental_enabled(crawler: Crawler) -> None:
         raise NotConfigured("INCREMENTAL_ENABLED is off")
 
 
+Found = tuple[int, str | None]
+"""The least depth an article was found at in this run, and the page it was found on."""
+
+
+class RunArticles:
+    """The article keys of this run, in this process: where each was found closest, and the
+    depth its related links were followed from. ``RUN_ARTICLES_CLASS`` may share them
+    between the workers of a run (``crawler.distributed.run_articles``)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Found] = {}
+        self._expanded: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunArticles:
+        return cls()
+
+    def found(self, key: str) -> Found | None:
+        return self._found.get(key)
+
+    def find(self, key: str, depth: int, found_via: str | None) -> tuple[Found | None, int | None]:
+        """Notes ``key`` found at ``depth`` unless it was found at that depth or closer;
+        returns, as they were before, where it was found and the depth it was expanded from."""
+        known = self._found.get(key)
+        if known is None or depth < known[0]:
+            self._found[key] = (depth, found_via)
+        return known, self._expanded.get(key)
+
+    def expand(self, keys: Iterable[str], found: Found, closest_of: str | None = None) -> Found:
+        """Notes ``keys`` expanded from ``found`` (or from where ``closest_of`` was found, if
+        it was), keeping where each was found first; returns what they were expanded from."""
+        if closest_of is not None:
+            found = self._found.get(closest_of, found)
+        for key in keys:
+            self._found.setdefault(key, found)
+            self._expanded[key] = found[0]
+        return found
+
+
 def requested_key(response: Response) -> str:
     """The URL key of the article the response was requested for, before any redirect."""
     return url_key(requested_url(response.request))
@@ -71,10 +111,9 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         self.full_crawl = settings.get("CRAWL_MODE") == FULL_CRAWL
         self.recheck_days = settings.getint("RECHECK_DAYS")
         self.depth_limit = settings.getint("RELATED_DEPTH_LIMIT")
-        self.found: dict[str, tuple[int, str | None]] = {}
-        """This run's article keys: the least depth each was found at, and from where."""
-        self.expanded: dict[str, int] = {}
-        """Article keys whose related links were followed, and from which depth."""
+        self.run = build_from_crawler(
+            load_object(settings.get("RUN_ARTICLES_CLASS") or RunArticles), crawler
+        )
         self.page_keys: WeakKeyDictionary[Response, list[str]] = WeakKeyDictionary()
 
     @classmethod
@@ -110,7 +149,7 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         since = (datetime.now(BEIJING).date() - timedelta(days=self.recheck_days)).isoformat()
         spider = self.crawler.spider
         for url, sha256, version in self.state.recent_articles(since):
-            self.found[url_key(url)] = (0, None)
+            self.run.find(url_key(url), 0, None)
             self.stats.inc_value("news/articles_rechecked")
             request = spider.article_request(url, None, 0)
             yield request.replace(
@@ -126,12 +165,10 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
             return
         if meta[DEPTH] == 0 and not meta.get(REEXPAND):
             self.stats.inc_value(LISTED_NEW_STAT)
-        found = self.found.get(requested_key(response))
-        if found is not None:
-            meta[DEPTH], meta[FOUND_VIA] = found
-        for key in {requested_key(response), url_key(response.url)}:
-            self.found.setdefault(key, (meta[DEPTH], meta[FOUND_VIA]))
-            self.expanded[key] = meta[DEPTH]
+        requested = requested_key(response)
+        meta[DEPTH], meta[FOUND_VIA] = self.run.expand(
+            {requested, url_key(response.url)}, (meta[DEPTH], meta[FOUND_VIA]), requested
+        )
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         """The article of an article response, the last of its output: its related links
@@ -147,9 +184,8 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         keys = {requested, url_key(response.url)}
         if canonical_url := ItemAdapter(item).get("canonical_url"):
             keys.add(url_key(canonical_url))
+        self.run.expand(keys, (depth, meta[FOUND_VIA]))
         for key in keys:
-            self.found.setdefault(key, (depth, meta[FOUND_VIA]))
-            self.expanded[key] = depth
             self.state.mark_expanded(key, depth)
         if requested != url_key(response.url):
             # Its story is exported under the URL it redirected to: the requested URL is
@@ -192,23 +228,24 @@ class IncrementalMiddleware(BaseSpiderMiddleware):
         key = url_key(request.url)
         depth: int = request.meta[DEPTH]
         found_via: str | None = request.meta[FOUND_VIA]
-        known = self.found.get(key)
+        known = self.run.found(key)
         if known is None and not self.full_crawl and self.state.first_url_for_key(key):
             expanded = self.state.expanded_depth(key)
             if expanded is None or expanded <= depth:
                 self.stats.inc_value(SKIPPED_AS_EXPORTED_STAT)
                 return None
-            known = (expanded, None)
-            self.expanded[key] = expanded
+            known = self.run.expand([key], (expanded, None))
         if known is not None and known[0] <= depth:
             return None
-        self.found[key] = (depth, found_via)
+        known, expanded = self.run.find(key, depth, found_via)
+        if known is not None and known[0] <= depth:
+            return None
         # Kept until the article is exported and expanded from here: a run stopped before
         # then (even while an earlier request for it is in flight) leaves it to the next.
         self.state.add_frontier(request.url, key, depth, found_via)
         if known is None:
             return request
-        if key in self.expanded and depth < self.depth_limit:
+        if expanded is not None and depth < self.depth_limit:
             self.stats.inc_value("news/articles_reexpanded")
             return request.replace(dont_filter=True, meta={**request.meta, REEXPAND: True})
         return None

@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.config import Boolean, Float, HttpUrls, Integer, argument
+from crawler.config import Boolean, ConfigError, Float, HttpUrls, Integer, argument
 from crawler.extraction.profiles import SiteProfile, get_profile
 from crawler.replica import ReplicaServer, ReplicaSite
 from crawler.replica.site import CNFINANCE_PREFIX, MAX_ARTICLES, MIN_ARTICLES, section_of_path
@@ -64,6 +64,11 @@ class ReplicaSpider(NewsSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplicaSpider:
+        if crawler.settings.get("REDIS_URL") and not kwargs.get("base_url"):
+            raise ConfigError(
+                "-a base_url: required with REDIS_URL, since every worker must crawl the same"
+                " replica (start one with python -m crawler.replica)"
+            )
         state_class = crawler.settings.get("CRAWL_STATE_CLASS")
         if not kwargs.get("base_url") and state_class != MEMORY_CRAWL_STATE:
             # A replica started in-process lives on a new port each run: nothing of it is

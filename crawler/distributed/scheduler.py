@@ -94,14 +94,17 @@ end
 return given
 """
 
-# KEYS: run counter, open flag; ARGV: worker. Joins the open run or opens the next one;
-# returns {run, 1 if this worker opened it}.
+# KEYS: run counter, open flag; ARGV: key prefix. Joins the open run, or opens the next one
+# and forgets the last one's requests; returns {run, 1 if this worker opened it}.
 _BEGIN = """
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {tonumber(redis.call('GET', KEYS[1])), 0}
 end
 local run = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], run)
+for _, part in ipairs({'dupefilter', 'found', 'expanded'}) do
+  redis.call('DEL', ARGV[1] .. ':' .. (run - 1) .. ':' .. part)
+end
 return {run, 1}
 """
 
@@ -184,7 +187,9 @@ class LeasedScheduler(Scheduler):
         return scheduler
 
     def open(self, spider: Spider) -> None:
-        run, opened = self._begin(keys=[self.keys("run"), self.keys("run", "open")])
+        run, opened = self._begin(
+            keys=[self.keys("run"), self.keys("run", "open")], args=[self.keys.prefix]
+        )
         self.worker.run, self.worker.starts_run = int(run), bool(opened)
         self.df = RFPDupeFilter(
             self.server,

@@ -447,7 +447,7 @@ class RunManifest:
     def close_stopped_runs(self, state: CrawlState, current: str) -> None:
         """Ends the runs a killed process left open, writing the manifests they lack."""
         for run in state.runs():
-            if run["finished_at"] is not None or run["run_id"] == current:
+            if run["finished_at"] is not None or state.is_running(run["run_id"]):
                 continue
             files = state.batches(run["run_id"])
             run.update(status=KILLED, counts={}, error=KILLED_ERROR)

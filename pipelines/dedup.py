@@ -107,6 +107,12 @@ class DedupPipeline:
         )
 
     def process_item(self, item: Any) -> Any:
+        # Workers sharing a crawl state (Redis) decide one article at a time: the checks
+        # and the claims that follow them are one step.
+        with self.state.deciding():
+            return self._decide(item)
+
+    def _decide(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url: str = adapter["url"]
         previous = adapter.get("previous_sha256")

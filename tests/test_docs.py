@@ -39,12 +39,14 @@ import sys
 import time
 import tomllib
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import redis
 
 from crawler import settings as project_settings
 from spiders.replica import ReplicaArguments, ReplicaSpider
@@ -128,6 +130,10 @@ SETTINGS_BLOCK = (
 )
 DATASET_BLOCK = ("README.md", ".venv/bin/python -m crawler.dataset build data -o dataset")
 DATASET_LOADERS_BLOCK = ("README.md", "import duckdb")
+DISTRIBUTED_BLOCK = (
+    "README.md",
+    "redis-server --port 6379 --appendonly yes --appendfsync always --dir /var/lib/redis",
+)
 
 RUN: dict[tuple[str, str], str] = {
     (
@@ -175,6 +181,7 @@ RUN: dict[tuple[str, str], str] = {
     ("README.md", ".venv/bin/scrapy report -o report.html"): "test_run_report",
     DATASET_BLOCK: "test_dataset_commands",
     DATASET_LOADERS_BLOCK: "test_dataset_commands",
+    DISTRIBUTED_BLOCK: "test_distributed_commands",
 }
 """Blocks that are run, by (file, first line): the test that runs them."""
 
@@ -975,3 +982,59 @@ def test_inline_benchmark_commands(tmp_path, offline):
     assert result.returncode == 0, result.stderr[-3000:]
     rows = [line.split("|")[1].strip() for line in output.read_text().splitlines() if "|" in line]
     assert rows[-3:] == ["full", "unchanged", "1% new"], rows
+
+
+# --- README.md: many workers on Redis ----------------------------------------------------------
+
+
+def test_distributed_commands(project_root, replica, tmp_path, offline):
+    """README's Redis server, two workers of its crawl command at once, then its reset."""
+    server_line, worker_line, reset_line = block(*DISTRIBUTED_BLOCK).commands()
+    port = free_port()
+    root = project_root / "distributed"
+    root.mkdir()
+    shell = shell_at(root, replica, **{"6379": str(port), "/var/lib/redis": str(tmp_path)})
+    (server_step,) = shell.steps(server_line)
+    server = subprocess.Popen(server_step.argv, cwd=root, stdout=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port, retry_on_error=[redis.ConnectionError])
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+        (worker,) = shell.steps(worker_line)
+        workers = [
+            subprocess.Popen(
+                worker.argv,
+                cwd=worker.cwd,
+                env=worker.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for process in workers:
+            _, err = process.communicate(timeout=300)
+            assert process.returncode == 0, err[-3000:]
+            assert_no_traceback(err, worker.argv)
+        folder = root / "data" / "replica"
+        records = [r for path in sorted(folder.glob("*.jsonl")) for r in read_jsonl(path)]
+        assert len(records) > 500
+        assert [u for u, n in Counter(r["url"] for r in records).items() if n > 1] == []
+        assert_articles(records)
+        runs = manifests(folder)
+        assert len(runs) == 2 and {m["status"] for m in runs} == {"finished"}
+        assert sum(m["counts"]["exported"] for m in runs) == len(records)
+        (reset,) = shell.steps(reset_line)
+        result = run(reset)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Deleted ") and client.keys("cnfinance:replica:*") == []
+    finally:
+        server.terminate()
+        server.wait()

@@ -1,14 +1,20 @@
 """The article keys of a run shared by its workers (``RUN_ARTICLES_CLASS`` under ``REDIS_URL``).
 
 ``crawler.incremental.RunArticles`` on two hashes of the run, ``<prefix>:<run>:found`` (key →
-``[depth, found_via]``) and ``<prefix>:<run>:expanded`` (key → depth), each step one Lua
-script: a worker that finds an article closer than another worker is expanding it either
+``[depth, found_via, worker]``) and ``<prefix>:<run>:expanded`` (key → depth), each step one
+Lua script: a worker that finds an article closer than another worker is expanding it either
 sees it expanded (and asks for its related links again) or is seen by that worker.
+
+A key found by a worker that died since counts as not found: the worker may have died before
+it queued the request, and the page it was found on, given back to the queue, finds it again
+(a request queued already is then caught by the dupefilter). Each worker keeps the keys it
+found itself: a link found again no closer than that is settled without asking Redis.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 
 from scrapy.crawler import Crawler
@@ -16,35 +22,59 @@ from scrapy.crawler import Crawler
 from crawler.distributed import Worker, crawl_worker
 from crawler.incremental import Found
 
-# KEYS: found, expanded; ARGV: key, depth, [depth, found_via] as JSON.
-_FIND = """
-local known = redis.call('HGET', KEYS[1], ARGV[1])
-local expanded = redis.call('HGET', KEYS[2], ARGV[1])
-if (not known) or tonumber(cjson.decode(known)[1]) > tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+_LIVE = """
+local function live(entry)
+  if not entry then return false end
+  local owner = cjson.decode(entry)[3]
+  if owner == ARGV[1] then return true end
+  local deadline = redis.call('ZSCORE', KEYS[3], owner)
+  return deadline ~= false and tonumber(deadline) > tonumber(ARGV[2])
+end
+"""
+
+# KEYS: found, expanded, workers; ARGV: me, now, key, depth, [depth, found_via, me].
+_FIND = (
+    _LIVE
+    + """
+local known = redis.call('HGET', KEYS[1], ARGV[3])
+if not live(known) then known = false end
+local expanded = redis.call('HGET', KEYS[2], ARGV[3])
+if (not known) or tonumber(cjson.decode(known)[1]) > tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
 end
 return {known, expanded}
 """
+)
 
-# KEYS: found, expanded; ARGV: closest_of (or ''), [depth, found_via] as JSON, keys...
-_EXPAND = """
-local found = ARGV[2]
-if ARGV[1] ~= '' then
-  found = redis.call('HGET', KEYS[1], ARGV[1]) or found
+# KEYS: found, expanded, workers; ARGV: me, now, closest_of (or ''), [depth, found_via, me],
+# keys...
+_EXPAND = (
+    _LIVE
+    + """
+local found = ARGV[4]
+if ARGV[3] ~= '' then
+  local closest = redis.call('HGET', KEYS[1], ARGV[3])
+  if closest then
+    local entry = cjson.decode(closest)
+    found = cjson.encode({entry[1], entry[2], ARGV[1]})
+  end
 end
 local depth = cjson.decode(found)[1]
-for i = 3, #ARGV do
-  redis.call('HSETNX', KEYS[1], ARGV[i], found)
+for i = 5, #ARGV do
+  if not live(redis.call('HGET', KEYS[1], ARGV[i])) then
+    redis.call('HSET', KEYS[1], ARGV[i], found)
+  end
   redis.call('HSET', KEYS[2], ARGV[i], depth)
 end
 return found
 """
+)
 
 
 def _found(value: bytes | None) -> Found | None:
     if value is None:
         return None
-    depth, found_via = json.loads(value)
+    depth, found_via, _ = json.loads(value)
     return depth, found_via
 
 
@@ -55,6 +85,8 @@ class RedisRunArticles:
         self.worker = worker
         self._find = worker.client.register_script(_FIND)
         self._expand = worker.client.register_script(_EXPAND)
+        self._seen: dict[str, Found] = {}
+        self._seen_run: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisRunArticles:
@@ -62,20 +94,39 @@ class RedisRunArticles:
 
     def _keys(self) -> list[str]:
         run = self.worker.run
-        return [self.worker.keys(run, "found"), self.worker.keys(run, "expanded")]
+        if run != self._seen_run:
+            self._seen, self._seen_run = {}, run
+        keys = self.worker.keys
+        return [keys(run, "found"), keys(run, "expanded"), self.worker.workers_key]
+
+    def _entry(self, found: Found) -> str:
+        return json.dumps([*found, self.worker.id])
 
     def found(self, key: str) -> Found | None:
-        return _found(self.worker.client.hget(self._keys()[0], key))
+        """Where ``key`` was found closest by a live worker, or by this one as far as it
+        knows (it may have been found closer since, never farther)."""
+        keys = self._keys()
+        if (seen := self._seen.get(key)) is not None:
+            return seen
+        entry = self.worker.client.hget(keys[0], key)
+        if entry is None or not self.worker.is_alive(json.loads(entry)[2]):
+            return None
+        return _found(entry)
 
     def find(self, key: str, depth: int, found_via: str | None) -> tuple[Found | None, int | None]:
         known, expanded = self._find(
-            keys=self._keys(), args=[key, depth, json.dumps([depth, found_via])]
+            keys=self._keys(),
+            args=[self.worker.id, time.time(), key, depth, self._entry((depth, found_via))],
         )
-        return _found(known), None if expanded is None else int(expanded)
+        known = _found(known)
+        if known is None or depth < known[0]:
+            self._seen[key] = (depth, found_via)
+        return known, None if expanded is None else int(expanded)
 
     def expand(self, keys: Iterable[str], found: Found, closest_of: str | None = None) -> Found:
         value = self._expand(
-            keys=self._keys(), args=[closest_of or "", json.dumps(list(found)), *keys]
+            keys=self._keys(),
+            args=[self.worker.id, time.time(), closest_of or "", self._entry(found), *keys],
         )
         expanded = _found(value)
         assert expanded is not None

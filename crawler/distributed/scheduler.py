@@ -27,7 +27,6 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
-from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
@@ -77,6 +76,14 @@ end
 return {requeued, redis.call('ZCARD', KEYS[2]), unfinished}
 """
 
+# KEYS: dupefilter, queue; ARGV: fingerprint ('' for none), score, request. Queues a request
+# unless the dupefilter has its fingerprint, in one step; returns whether it was queued.
+_ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: a worker's leases, its handled set, queue; ARGV: lease ids. Puts those leases back in
 # the queue; returns how many.
 _GIVE_BACK = """
@@ -117,7 +124,8 @@ return 0
 
 class LeasedQueue(PriorityQueue):
     """scrapy-redis's priority queue (a sorted set) whose ``pop`` leases the request to
-    ``worker``: see the module docstring."""
+    ``worker`` (see the module docstring) and whose ``push_new`` checks a dupefilter in the
+    same step, so that no request is ever marked seen without being queued."""
 
     def __init__(self, *args: Any, worker: Worker, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,12 +134,22 @@ class LeasedQueue(PriorityQueue):
         self.leases_key = keys("leases", worker.id)
         self._lease_counter = keys("lease")
         self._pop = self.server.register_script(_POP)
+        self._enqueue = self.server.register_script(_ENQUEUE)
 
     def push(self, request: Request) -> None:
+        self.push_new(request, "", "")
+
+    def push_new(self, request: Request, dupefilter: str, fingerprint: str) -> bool:
+        """Queues ``request`` unless ``dupefilter`` (a set) holds ``fingerprint`` (none:
+        queue it anyway); returns whether it was queued."""
         if LEASE in request.meta:
             # A retry or a redirect of a leased request: a new entry, leased when popped.
             request = request.replace(meta={k: v for k, v in request.meta.items() if k != LEASE})
-        super().push(request)
+        data = self._encode_request(request)
+        queued = self._enqueue(
+            keys=[dupefilter or self.key, self.key], args=[fingerprint, -request.priority, data]
+        )
+        return bool(queued)
 
     def pop(self, timeout: int = 0) -> Request | None:
         popped = self._pop(keys=[self.key, self._lease_counter, self.leases_key])
@@ -191,11 +209,7 @@ class LeasedScheduler(Scheduler):
             keys=[self.keys("run"), self.keys("run", "open")], args=[self.keys.prefix]
         )
         self.worker.run, self.worker.starts_run = int(run), bool(opened)
-        self.df = RFPDupeFilter(
-            self.server,
-            key=self.keys(run, "dupefilter"),
-            debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"),
-        )
+        self.dupefilter_key = self.keys(run, "dupefilter")
         self.spider = spider
         self.queue = LeasedQueue(
             server=self.server, spider=spider, key=self.queue_key, worker=self.worker
@@ -211,12 +225,17 @@ class LeasedScheduler(Scheduler):
         self._heartbeat.start(self.worker.lease_seconds / 3, now=False)
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        """Queues the request unless it was seen in this run (by the crawler's request
+        fingerprinter), or it is ``dont_filter``."""
+        fingerprint = "" if request.dont_filter else self.fingerprint(request)
+        if not self.queue.push_new(request, self.dupefilter_key, fingerprint):
+            self.stats.inc_value("dupefilter/filtered")
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
+
+    def fingerprint(self, request: Request) -> str:
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
 
     def next_request(self) -> Request | None:
         request = self.queue.pop()

@@ -32,6 +32,16 @@ local function live(entry)
 end
 """
 
+# KEYS: found, expanded, workers; ARGV: me, now, key.
+_FOUND = (
+    _LIVE
+    + """
+local known = redis.call('HGET', KEYS[1], ARGV[3])
+if live(known) then return known end
+return false
+"""
+)
+
 # KEYS: found, expanded, workers; ARGV: me, now, key, depth, [depth, found_via, me].
 _FIND = (
     _LIVE
@@ -83,6 +93,7 @@ class RedisRunArticles:
 
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
+        self._lookup = worker.client.register_script(_FOUND)
         self._find = worker.client.register_script(_FIND)
         self._expand = worker.client.register_script(_EXPAND)
         self._seen: dict[str, Found] = {}
@@ -108,10 +119,7 @@ class RedisRunArticles:
         keys = self._keys()
         if (seen := self._seen.get(key)) is not None:
             return seen
-        entry = self.worker.client.hget(keys[0], key)
-        if entry is None or not self.worker.is_alive(json.loads(entry)[2]):
-            return None
-        return _found(entry)
+        return _found(self._lookup(keys=keys, args=[self.worker.id, time.time(), key]))
 
     def find(self, key: str, depth: int, found_via: str | None) -> tuple[Found | None, int | None]:
         known, expanded = self._find(

@@ -59,13 +59,16 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def new_run_id(taken: Callable[[str], bool] = lambda run_id: False) -> str:
+def new_run_id(taken: Callable[[str], bool] = lambda run_id: False, worker: str = "") -> str:
     """A run id that sorts by start time, ``20261129T162400Z-1a2b``, and is not ``taken``
-    (two runs started in one second may draw the same 16 random bits)."""
+    (two runs started in one second may draw the same 16 random bits). A worker of a shared
+    crawl names its run after itself, ``20261129T162400Z-<worker id>``, unless that is taken."""
     while True:
-        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        suffix = worker or secrets.token_hex(2)
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{suffix}"
         if not taken(run_id):
             return run_id
+        worker = ""
 
 
 @runtime_checkable

@@ -417,7 +417,9 @@ class RedisCrawlState:
     def begin_run(self, spider: str, mode: str) -> str:
         runs = self.keys("runs")
         while True:
-            run_id = new_run_id(taken=lambda run: bool(self.client.hexists(runs, run)))
+            run_id = new_run_id(
+                taken=lambda run: bool(self.client.hexists(runs, run)), worker=self.worker.id
+            )
             record = dict.fromkeys(_RUN_FIELDS)
             record.update(
                 run_id=run_id,

@@ -1,17 +1,23 @@
-"""Shared fixtures: a real replica server on 127.0.0.1 and real ``scrapy crawl`` subprocesses."""
+"""Shared fixtures: a real replica server on 127.0.0.1, real ``scrapy crawl`` subprocesses and a
+real Redis server."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 
 from crawler.replica import ReplicaServer, ReplicaSite
 
@@ -88,3 +94,78 @@ def scrapy_env() -> dict[str, str]:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+@dataclass
+class RedisServer:
+    """A ``redis-server`` process on 127.0.0.1."""
+
+    process: subprocess.Popen
+    port: int
+    directory: Path
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        """Shuts the server down (SIGTERM: with AOF on, what it acknowledged is on disk)."""
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        """Kills the server at once (SIGKILL), as a crash would."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis_server(
+    directory: Path, port: int | None = None, appendonly: bool = False
+) -> RedisServer:
+    """Starts ``redis-server`` (from PATH) on ``port`` (a free one by default), its files in
+    ``directory``, without RDB snapshots; returns once it answers PING."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not on PATH: apt-get install redis-server")
+    port = port or free_port()
+    directory.mkdir(parents=True, exist_ok=True)
+    options = {
+        "bind": "127.0.0.1",
+        "port": str(port),
+        "save": "",
+        "appendonly": "yes" if appendonly else "no",
+        "dir": str(directory),
+        "logfile": str(directory / "redis.log"),
+    }
+    process = subprocess.Popen(
+        [binary, *(arg for name, value in options.items() for arg in (f"--{name}", value))]
+    )
+    server = RedisServer(process, port, directory)
+    client = redis.Redis(port=port, socket_timeout=1)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.ping()
+            return server
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                log = (directory / "redis.log").read_text(errors="replace")
+                raise RuntimeError(f"redis-server did not start on port {port}:\n{log}") from None
+            time.sleep(0.05)
+        finally:
+            client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One Redis server for the session; tests keep apart by key namespace."""
+    server = start_redis_server(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()

@@ -4,7 +4,9 @@ the listed set, versions, runs and batches.
 
 A backend joins by one more ``Backend`` in ``BACKENDS``. Tests of what a later process sees
 take the ``durable_backend`` fixture, parametrized only over backends whose store outlives
-the process; the memory backend's store is the process, so they do not apply to it.
+the process; the memory backend's store is the process, so they do not apply to it. The Redis
+backend's store is a namespace of the session's Redis server, one per test; each process is a
+new worker.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+from crawler.distributed import CrawlKeys, Worker, redis_client
 from crawler.state import (
     ArticleVersions,
     CrawlState,
@@ -29,6 +32,7 @@ from crawler.state import (
     crawl_state,
 )
 from crawler.state.memory import MemoryCrawlState
+from crawler.state.redis import RedisCrawlState
 from crawler.state.sqlite import SqliteCrawlState
 from crawler.urls import url_key
 
@@ -41,46 +45,72 @@ REPOST = "https://www.example.com/a/1.html"
 LIST = "https://www.financeun.com/articleList/1.shtml"
 
 
+def no_settings(directory: Path, request: pytest.FixtureRequest) -> dict:
+    return {}
+
+
 @dataclass(frozen=True)
 class Backend:
-    """How to open a backend's store in a test directory, and whether it outlives the
-    process (``durable``: a later process opening it sees what was committed)."""
+    """How to open a backend's store for a test (its directory, and its request for the
+    fixtures a store needs), whether the store outlives the process (``durable``: a later
+    process opening it sees what was committed), and the crawler settings that name it."""
 
     name: str
     class_path: str
-    open: Callable[[Path], CrawlState]
+    open: Callable[[Path, pytest.FixtureRequest], CrawlState]
     durable: bool
+    settings: Callable[[Path, pytest.FixtureRequest], dict] = no_settings
+
+
+def redis_settings(directory: Path, request: pytest.FixtureRequest) -> dict:
+    """The test's own namespace on the session's Redis server."""
+    return {
+        "REDIS_URL": request.getfixturevalue("redis_server").url,
+        "CRAWL_NAMESPACE": f"test-{directory.name}",
+    }
+
+
+def open_redis(directory: Path, request: pytest.FixtureRequest) -> RedisCrawlState:
+    """The state of a new worker process on the test's namespace."""
+    settings = redis_settings(directory, request)
+    client = redis_client(settings["REDIS_URL"])
+    keys = CrawlKeys(settings["CRAWL_NAMESPACE"], "news")
+    return RedisCrawlState(client, keys, Worker(client, keys))
 
 
 BACKENDS = [
-    Backend("memory", "crawler.state.memory.MemoryCrawlState", lambda _: MemoryCrawlState(), False),
+    Backend(
+        "memory", "crawler.state.memory.MemoryCrawlState", lambda *_: MemoryCrawlState(), False
+    ),
     Backend(
         "sqlite",
         "crawler.state.sqlite.SqliteCrawlState",
-        lambda directory: SqliteCrawlState(directory / "news.sqlite"),
+        lambda directory, _: SqliteCrawlState(directory / "news.sqlite"),
         True,
     ),
+    Backend("redis", "crawler.state.redis.RedisCrawlState", open_redis, True, redis_settings),
 ]
 
 
 class Store:
     """A backend's store and the state this process holds on it."""
 
-    def __init__(self, backend: Backend, directory: Path) -> None:
+    def __init__(self, backend: Backend, directory: Path, request: pytest.FixtureRequest) -> None:
         self.backend = backend
         self.directory = directory
-        self.state = backend.open(directory)
+        self.request = request
+        self.state = backend.open(directory, request)
 
     def reopen(self) -> CrawlState:
         """Ends this process's hold on the store (``close`` commits nothing, as a kill) and
         opens it as the next process does."""
         self.state.close()
-        self.state = self.backend.open(self.directory)
+        self.state = self.backend.open(self.directory, self.request)
         return self.state
 
 
 def _store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    store = Store(request.param, tmp_path)
+    store = Store(request.param, tmp_path, request)
     yield store
     store.state.close()
 
@@ -143,7 +173,7 @@ def commit(state: CrawlState, run: str, *urls: str | tuple[str, str]) -> None:
 
 
 def test_built_from_the_setting_and_implements_every_protocol(
-    backend: Store, tmp_path: Path
+    backend: Store, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     class NewsSpider(Spider):
         name = "news"
@@ -151,6 +181,7 @@ def test_built_from_the_setting_and_implements_every_protocol(
     settings = {
         "CRAWL_STATE_CLASS": backend.backend.class_path,
         "CRAWL_STATE_URI": str(tmp_path / "built" / "%(name)s.sqlite"),
+        **backend.backend.settings(tmp_path, request),
     }
     state = crawl_state(get_crawler(NewsSpider, settings))
     try:
@@ -298,7 +329,7 @@ def observe(state: CrawlState, urls: list[str]) -> dict:
 @pytest.mark.parametrize("seed", [5, 6, 7])
 @pytest.mark.parametrize("other", [b for b in BACKENDS if b.name != "memory"], ids=lambda b: b.name)
 def test_every_backend_agrees_with_the_memory_reference(
-    other: Backend, seed: int, tmp_path: Path
+    other: Backend, seed: int, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """The same random writes leave the same visible state in a backend and in memory; now
     and then the process ends (``close``, which commits nothing) and the next one goes on: a
@@ -313,7 +344,7 @@ def test_every_backend_agrees_with_the_memory_reference(
         REPOST,
         *(f"https://www.financeun.com/n/{n}.html" for n in range(6)),
     ]
-    reference, state = MemoryCrawlState(), other.open(tmp_path)
+    reference, state = MemoryCrawlState(), other.open(tmp_path, request)
     try:
         rngs = [random.Random(seed), random.Random(seed)]
         runs = [s.begin_run("news", "incremental") for s in (reference, state)]
@@ -324,7 +355,7 @@ def test_every_backend_agrees_with_the_memory_reference(
                 state.close()
                 if not other.durable:
                     reference = MemoryCrawlState()
-                state = other.open(tmp_path)
+                state = other.open(tmp_path, request)
                 runs = [s.begin_run("news", "incremental") for s in (reference, state)]
             for i, s in enumerate((reference, state)):
                 runs[i] = apply_random_operation(s, rngs[i], urls, runs[i], exported[i])

@@ -1,7 +1,7 @@
 """The crawl state contract: what a crawl remembers, and when it becomes durable.
 
 ``CrawlState`` is five small protocols that every backend (``crawler.state.memory``,
-``crawler.state.sqlite``, later Redis) implements with the same commit rules, which
+``crawler.state.sqlite``, ``crawler.state.redis``) implements with the same commit rules, which
 ``tests/test_state_contract.py`` checks on each of them.
 
 The pending layer
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -121,6 +122,10 @@ class SeenArticles(Protocol):
 
     def is_exported(self, url: str) -> bool:
         """Whether ``url`` is the URL of an article of a committed batch (pending: no)."""
+        ...
+
+    def deciding(self) -> AbstractContextManager[object]:
+        """A section in which no other worker of the crawl remembers articles."""
         ...
 
 
@@ -217,6 +222,11 @@ class RunLog(Protocol):
 
     def runs(self) -> list[dict]:
         """Every run by id: run_id, spider, mode, started_at, finished_at, status, counts."""
+        ...
+
+    def is_running(self, run_id: str) -> bool:
+        """Whether the run's process still holds the state (its run is not finished and its
+        process is alive)."""
         ...
 
     def commit_batch(

@@ -8,6 +8,7 @@ starts empty, so it suits a crawl whose site is new each run (the in-process rep
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from crawler.state.contract import FINISHED, new_run_id, utc_now, within_window
@@ -135,6 +136,9 @@ class MemoryCrawlState:
     def is_exported(self, url: str) -> bool:
         return url in self._exported
 
+    def deciding(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
     # Frontier
 
     def mark_visited(self, key: str) -> None:
@@ -213,6 +217,9 @@ class MemoryCrawlState:
             self._committed.listed |= self._pending.listed
         self._pending.listed.clear()
         self._commit(())
+
+    def is_running(self, run_id: str) -> bool:
+        return run_id == self._run_id and self._runs[run_id]["finished_at"] is None
 
     def runs(self) -> list[dict]:
         return [

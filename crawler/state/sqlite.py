@@ -14,7 +14,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -209,6 +209,9 @@ class SqliteCrawlState:
     def is_exported(self, url: str) -> bool:
         return self._value("SELECT 1 FROM exported WHERE url = ?", url) is not None
 
+    def deciding(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
     # Pages that exported nothing, and related links not yet fetched
 
     def mark_visited(self, key: str) -> None:
@@ -300,6 +303,12 @@ class SqliteCrawlState:
             written = self._write_pending(None, ())
         self._listed.clear()
         self._drop_pending(written)
+
+    def is_running(self, run_id: str) -> bool:
+        return run_id == self._run_id and (
+            self._value("SELECT 1 FROM runs WHERE run_id = ? AND finished_at IS NULL", run_id)
+            is not None
+        )
 
     def runs(self) -> list[dict]:
         rows = self._db.execute(

@@ -717,7 +717,8 @@ def test_recent_articles_are_committed_versions_published_since_newest_first(
 def test_runs_and_batches_are_recorded(backend: Store) -> None:
     state = backend.state
     first = state.begin_run("news", "incremental")
-    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{4}", first)
+    # A shared crawl's worker names its run after itself (<host>-<pid>-<hex>).
+    assert re.fullmatch(r"\d{8}T\d{6}Z-(.+-\d+-)?[0-9a-f]{4}", first)
     state.commit_batch(first, "/feeds/1.jsonl", 10, "a" * 64, [(A, A)])
     state.commit_batch(first, "/feeds/2.jsonl", 3, "b" * 64, [(B, B)])
     state.finish_run(first, "finished", {"exported": 13, "errors": 0})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler import redaction
-from crawler.config import check_settings
+from crawler.config import ConfigError, check_settings
 from crawler.state import MEMORY_CRAWL_STATE
 
 CRAWL_RUN = "CRAWL_RUN"
@@ -38,6 +38,22 @@ class NonCrawlCommands:
         settings["EXTENSIONS"]["crawler.export.RunManifest"] = None
 
 
+def reachable(url: str) -> None:
+    """Raises ``ConfigError`` (one line) unless the redis extra is installed and the Redis
+    server of ``url`` answers within a few seconds."""
+    try:
+        import redis
+        import scrapy_redis  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "-s REDIS_URL: needs the redis extra (pip install 'cnfinance-news-crawler[redis]')"
+        ) from None
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        raise ConfigError(redaction.redact(f"-s REDIS_URL={url}: no answer ({error})")) from None
+
+
 class DistributedCrawl:
     """With ``REDIS_URL``, a crawl run is one worker of a crawl shared on that Redis
     (``crawler.distributed``): scrapy-redis's scheduler with leases, its request dupefilter
@@ -49,8 +65,10 @@ class DistributedCrawl:
     RUN_ARTICLES = "crawler.distributed.run_articles.RedisRunArticles"
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.get("REDIS_URL") or not settings.getbool(CRAWL_RUN):
+        url = settings.get("REDIS_URL")
+        if not url or not settings.getbool(CRAWL_RUN):
             return
+        reachable(url)
         for name, value in (
             ("SCHEDULER", self.SCHEDULER),
             ("CRAWL_STATE_CLASS", self.CRAWL_STATE),

@@ -95,6 +95,9 @@ BAD_INPUTS = [
     ("replica", ["-s", "RETRY_AFTER_MAX=-5"], "-s RETRY_AFTER_MAX", "'-5'"),
     ("replica", ["-s", "LIST_PAGES_MAX=many"], "-s LIST_PAGES_MAX", "'many'"),
     ("replica", ["-s", "HOST_REQUESTS_MAX=-1"], "-s HOST_REQUESTS_MAX", "'-1'"),
+    # A shared crawl: a Redis URL, of a server that answers (its password kept out).
+    ("replica", ["-s", "REDIS_URL=http://127.0.0.1:1/0"], "-s REDIS_URL", "'http://127.0.0.1:1/0'"),
+    ("replica", ["-s", "REDIS_URL=redis://u:hush@127.0.0.1:1/0"], "-s REDIS_URL", "u:***@"),
 ]
 
 

@@ -38,6 +38,9 @@ from crawler.urls import url_key
 logger = logging.getLogger(__name__)
 _RUN_FIELDS = ("run_id", "spider", "mode", "started_at", "finished_at", "status", "counts")
 _NO_DAY = "-"
+BAND_BUCKETS = 1 << 18
+"""Hashes the committed band keys are spread over: at a million articles (32 band keys each)
+about 122 fields a hash, under Redis's ``hash-max-listpack-entries`` (128)."""
 
 _LIVE = """
 local function live(claim, me, workers, now)
@@ -77,17 +80,16 @@ return 1
 """
 )
 
-# KEYS: committed fingerprints, claims, workers, n committed band sets, n claimed band sets.
-# ARGV: n, me, now. Returns (url, record) pairs of committed and of live claimed fingerprints.
+# KEYS: committed fingerprints, claims, workers, URLs by sequence, n committed band buckets,
+# n claimed band sets. ARGV: n, me, now, n band keys. Returns (url, record) pairs of committed
+# and of live claimed fingerprints.
 _NEAR = (
     _LIVE
     + """
 local n = tonumber(ARGV[1])
-local function records(hash, first, claimed)
-    local sets = {}
-    for i = first, first + n - 1 do sets[#sets + 1] = KEYS[i] end
+local function pairs_of(hash, urls, claimed)
     local found = {}
-    for _, url in ipairs(redis.call("SUNION", unpack(sets))) do
+    for _, url in ipairs(urls) do
         local record = redis.call("HGET", hash, url)
         if record and (not claimed or live(record, ARGV[2], KEYS[3], ARGV[3])) then
             found[#found + 1] = url
@@ -96,7 +98,22 @@ local function records(hash, first, claimed)
     end
     return found
 end
-return {records(KEYS[1], 4, false), records(KEYS[2], 4 + n, true)}
+local sequences, committed = {}, {}
+for i = 1, n do
+    local known = redis.call("HGET", KEYS[4 + i], ARGV[3 + i])
+    if known then
+        for sequence in string.gmatch(known, "%d+") do
+            if not sequences[sequence] then
+                sequences[sequence] = true
+                committed[#committed + 1] = redis.call("HGET", KEYS[4], sequence)
+            end
+        end
+    end
+end
+local sets = {}
+for i = 5 + n, 4 + 2 * n do sets[#sets + 1] = KEYS[i] end
+local claimed = redis.call("SUNION", unpack(sets))
+return {pairs_of(KEYS[1], committed, false), pairs_of(KEYS[2], claimed, true)}
 """
 )
 
@@ -114,13 +131,20 @@ for i = 2, #ARGV do
 end
 """
 
-# KEYS: fingerprints, bodies, commit sequence, band sets. ARGV: url, day, signature, body.
+# KEYS: fingerprints, bodies, commit sequence, URLs by sequence, band buckets. ARGV: url, day,
+# signature, body, band keys (one per bucket). A band key's committed fingerprints are the
+# space-separated sequences under its field of its bucket.
 _COMMIT_FINGERPRINT = """
 if redis.call("HEXISTS", KEYS[1], ARGV[1]) == 1 then return 0 end
 local sequence = redis.call("INCR", KEYS[3])
 redis.call("HSET", KEYS[1], ARGV[1], sequence .. " " .. ARGV[2] .. "\\n" .. ARGV[3])
 redis.call("HSET", KEYS[2], ARGV[1], ARGV[4])
-for i = 4, #KEYS do redis.call("SADD", KEYS[i], ARGV[1]) end
+redis.call("HSET", KEYS[4], sequence, ARGV[1])
+for i = 5, #KEYS do
+    local field = ARGV[i]
+    local known = redis.call("HGET", KEYS[i], field)
+    redis.call("HSET", KEYS[i], field, known and (known .. " " .. sequence) or sequence)
+end
 return 1
 """
 
@@ -296,10 +320,11 @@ class RedisCrawlState:
                 self.keys("fingerprints"),
                 self.keys("claims", "fingerprints"),
                 self.worker.workers_key,
-                *(self.keys("bands", key) for key in bands),
+                self.keys("fingerprint-urls"),
+                *(self._band_bucket(key) for key in bands),
                 *(self.keys("claims", "bands", key) for key in bands),
             ],
-            args=[len(bands), self.worker.id, time.time()],
+            args=[len(bands), self.worker.id, time.time(), *bands],
         )
         found = []
         for url, record in _pairs(committed):
@@ -630,16 +655,23 @@ class RedisCrawlState:
                 self.keys("fingerprints"),
                 self.keys("bodies"),
                 self.keys("fingerprint-sequence"),
-                *(self.keys("bands", key) for key in bands),
+                self.keys("fingerprint-urls"),
+                *(self._band_bucket(key) for key in bands),
             ],
             args=[
                 url,
                 _NO_DAY if day is None else day,
                 signature,
                 zlib.compress(body.encode("utf-8")),
+                *bands,
             ],
             client=pipe,
         )
+
+    def _band_bucket(self, band: int) -> str:
+        """The hash holding a band key's committed fingerprints: one of ``BAND_BUCKETS``, so
+        that Redis keeps each in its compact encoding instead of one key per band key."""
+        return self.keys("bands", band % BAND_BUCKETS)
 
     def _queue_release(self, pipe: Pipeline, url_keys: list[str], contents: list[str]) -> None:
         """Queues the removal of this worker's claims of these URL keys and content hashes."""

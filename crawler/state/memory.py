@@ -296,3 +296,42 @@ class MemoryCrawlState:
         pending.visited.clear()
         pending.expanded.clear()
         pending.frontier.clear()
+
+
+@dataclass(frozen=True)
+class Written:
+    """The pending entries one commit of a durable backend wrote."""
+
+    urls: list[tuple[str, str]]
+    contents: list[tuple[str, str]]
+    fingerprints: list[str]
+    versions: list[tuple[str, str | None, str, int]]
+
+
+class PendingEntries:
+    """The pending layer of a durable backend (``crawler.state.sqlite``,
+    ``crawler.state.redis``): this process's entries, in memory until a commit writes them."""
+
+    def _init_pending(self) -> None:
+        self._urls: dict[str, str] = {}
+        self._contents: dict[str, str] = {}
+        self._fingerprints = Fingerprints()
+        self._visited: set[str] = set()
+        self._frontier: dict[str, tuple[str, int, str | None]] = {}
+        self._expanded: dict[str, int] = {}
+        self._versions: dict[str, tuple[str | None, str, int]] = {}
+        self._listed: set[str] = set()
+
+    def _drop_pending(self, written: Written) -> None:
+        """Forgets the pending entries a committed transaction wrote."""
+        for key, _ in written.urls:
+            del self._urls[key]
+        for sha, _ in written.contents:
+            del self._contents[sha]
+        for url, *_ in written.versions:
+            del self._versions[url]
+        if written.fingerprints:
+            self._fingerprints.remove(set(written.fingerprints))
+        self._visited.clear()
+        self._frontier.clear()
+        self._expanded.clear()

@@ -32,7 +32,7 @@ from scrapy.crawler import Crawler
 
 from crawler.distributed import CrawlKeys, Worker, crawl_keys, crawl_worker, redis_client
 from crawler.state.contract import FINISHED, new_run_id, utc_now, within_window
-from crawler.state.memory import Fingerprints
+from crawler.state.memory import PendingEntries, Written
 from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -181,16 +181,6 @@ def _least(*depths: int | None) -> int | None:
     return min(known) if known else None
 
 
-@dataclass(frozen=True)
-class _Written:
-    """The pending entries one transaction wrote."""
-
-    urls: list[tuple[str, str]]
-    contents: list[tuple[str, str]]
-    fingerprints: list[str]
-    versions: list[tuple[str, str | None, str, int]]
-
-
 @dataclass
 class _Committed:
     """What a commit reads of the committed entries before it decides what to write."""
@@ -207,7 +197,7 @@ class WorkerDead(RuntimeError):
     commit."""
 
 
-class RedisCrawlState:
+class RedisCrawlState(PendingEntries):
     """The crawl state of one worker (``worker``) on a Redis server shared by the workers of
     a crawl, every key under ``keys``. The worker's heartbeat and leaving are its owner's
     (the scheduler's), not the state's."""
@@ -223,14 +213,7 @@ class RedisCrawlState:
         self._release = client.register_script(_RELEASE)
         self._commit_fingerprint = client.register_script(_COMMIT_FINGERPRINT)
         self._run_id: str | None = None
-        self._urls: dict[str, str] = {}
-        self._contents: dict[str, str] = {}
-        self._fingerprints = Fingerprints()
-        self._visited: set[str] = set()
-        self._frontier: dict[str, tuple[str, int, str | None]] = {}
-        self._expanded: dict[str, int] = {}
-        self._versions: dict[str, tuple[str | None, str, int]] = {}
-        self._listed: set[str] = set()
+        self._init_pending()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisCrawlState:
@@ -571,7 +554,7 @@ class RedisCrawlState:
         pipe: Pipeline,
         articles: Collection[tuple[str, str]],
         record: Callable[[Pipeline], object],
-    ) -> _Written:
+    ) -> Written:
         """Reads what the commit rules depend on (``pipe`` watches it), then queues ``record``
         and the pending entries that may be committed now in ``pipe``'s transaction."""
         if not self.worker.is_alive(self.worker.id):
@@ -585,7 +568,7 @@ class RedisCrawlState:
         committed = self._read_committed(sorted(pending_urls - batch_urls), sorted(keys))
         exported = committed.exported | batch_urls
         visited = committed.visited | self._visited
-        written = _Written(
+        written = Written(
             urls=[
                 (key, url)
                 for key, url in self._urls.items()
@@ -693,20 +676,6 @@ class RedisCrawlState:
             client=pipe,
         )
 
-    def _drop_pending(self, written: _Written) -> None:
-        """Forgets the pending entries a committed transaction wrote."""
-        for key, _ in written.urls:
-            del self._urls[key]
-        for sha, _ in written.contents:
-            del self._contents[sha]
-        for url, *_ in written.versions:
-            del self._versions[url]
-        if written.fingerprints:
-            self._fingerprints.remove(set(written.fingerprints))
-        self._visited.clear()
-        self._frontier.clear()
-        self._expanded.clear()
-
     def close(self) -> None:
         """Drops the pending layer: this worker's claims in Redis and its memory."""
         pipe = self.client.pipeline(transaction=True)
@@ -714,11 +683,4 @@ class RedisCrawlState:
         for url in self._fingerprints.urls():
             self._queue_release_fingerprint(pipe, url)
         pipe.execute()
-        self._urls.clear()
-        self._contents.clear()
-        self._fingerprints = Fingerprints()
-        self._visited.clear()
-        self._frontier.clear()
-        self._expanded.clear()
-        self._versions.clear()
-        self._listed.clear()
+        self._init_pending()

@@ -15,14 +15,13 @@ import sqlite3
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy.crawler import Crawler
 
 from crawler.state.contract import FINISHED, new_run_id, utc_now
-from crawler.state.memory import Fingerprints
+from crawler.state.memory import PendingEntries, Written
 from crawler.urls import url_key
 
 DEFAULT_CRAWL_STATE_URI = ".crawl-state/%(name)s.sqlite"
@@ -79,16 +78,6 @@ CREATE TABLE IF NOT EXISTS exported (
 """
 
 
-@dataclass(frozen=True)
-class _Written:
-    """The pending entries one transaction wrote."""
-
-    urls: list[tuple[str, str]]
-    contents: list[tuple[str, str]]
-    fingerprints: list[str]
-    versions: list[tuple[str, str | None, str, int]]
-
-
 # A frontier entry is done when its article was exported, or fetched and dropped, and its
 # related links were followed from that entry's depth or closer; or when its page failed for
 # good (visited, never expanded).
@@ -105,7 +94,7 @@ class CrawlStateLocked(RuntimeError):
     """Another process holds the crawl state."""
 
 
-class SqliteCrawlState:
+class SqliteCrawlState(PendingEntries):
     """The crawl state in a SQLite file that one crawl process at a time holds (by a lock
     beside it), so later runs see what earlier ones exported and visited."""
 
@@ -123,14 +112,7 @@ class SqliteCrawlState:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.executescript(f"{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};")
         self._run_id: str | None = None
-        self._urls: dict[str, str] = {}
-        self._contents: dict[str, str] = {}
-        self._fingerprints = Fingerprints()
-        self._visited: set[str] = set()
-        self._frontier: dict[str, tuple[str, int, str | None]] = {}
-        self._expanded: dict[str, int] = {}
-        self._versions: dict[str, tuple[str | None, str, int]] = {}
-        self._listed: set[str] = set()
+        self._init_pending()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SqliteCrawlState:
@@ -372,7 +354,7 @@ class SqliteCrawlState:
 
     def _write_pending(
         self, batch_id: int | None, articles: Collection[tuple[str, str]]
-    ) -> _Written:
+    ) -> Written:
         """Writes the pending entries that may be committed now, within a transaction."""
         db = self._db
         db.executemany(
@@ -391,7 +373,7 @@ class SqliteCrawlState:
         def visited(key: str) -> bool:
             return self._value("SELECT 1 FROM visited WHERE key = ?", key) is not None
 
-        written = _Written(
+        written = Written(
             urls=[
                 (key, url)
                 for key, url in self._urls.items()
@@ -439,20 +421,6 @@ class SqliteCrawlState:
             f"DELETE FROM frontier AS f WHERE f.key = ? AND {_DONE}", [(key,) for key in touched]
         )
         return written
-
-    def _drop_pending(self, written: _Written) -> None:
-        """Forgets the pending entries a committed transaction wrote."""
-        for key, _ in written.urls:
-            del self._urls[key]
-        for sha, _ in written.contents:
-            del self._contents[sha]
-        for url, *_ in written.versions:
-            del self._versions[url]
-        if written.fingerprints:
-            self._fingerprints.remove(set(written.fingerprints))
-        self._visited.clear()
-        self._frontier.clear()
-        self._expanded.clear()
 
     def close(self) -> None:
         """Closes the file, dropping the pending layer, and releases the lock."""

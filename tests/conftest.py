@@ -103,10 +103,12 @@ class RedisServer:
     process: subprocess.Popen
     port: int
     directory: Path
+    password: str = ""
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        login = f":{self.password}@" if self.password else ""
+        return f"redis://{login}127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
         """Shuts the server down (SIGTERM: with AOF on, what it acknowledged is on disk)."""
@@ -126,10 +128,11 @@ def free_port() -> int:
 
 
 def start_redis_server(
-    directory: Path, port: int | None = None, appendonly: bool = False
+    directory: Path, port: int | None = None, appendonly: bool = False, password: str = ""
 ) -> RedisServer:
     """Starts ``redis-server`` (from PATH) on ``port`` (a free one by default), its files in
-    ``directory``, without RDB snapshots; returns once it answers PING."""
+    ``directory``, without RDB snapshots (with ``appendonly``: an AOF synced at every write,
+    as README advises); returns once it answers PING."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not on PATH: apt-get install redis-server")
@@ -140,14 +143,16 @@ def start_redis_server(
         "port": str(port),
         "save": "",
         "appendonly": "yes" if appendonly else "no",
+        "appendfsync": "always",
         "dir": str(directory),
         "logfile": str(directory / "redis.log"),
+        **({"requirepass": password} if password else {}),
     }
     process = subprocess.Popen(
         [binary, *(arg for name, value in options.items() for arg in (f"--{name}", value))]
     )
-    server = RedisServer(process, port, directory)
-    client = redis.Redis(port=port, socket_timeout=1)
+    server = RedisServer(process, port, directory, password)
+    client = redis.Redis(port=port, password=password or None, socket_timeout=1)
     deadline = time.monotonic() + 30
     while True:
         try:

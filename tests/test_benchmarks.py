@@ -31,3 +31,30 @@ def test_dedup_benchmark_estimates_its_time_and_reports_its_stages():
     assert len(stages) >= 5, stages
     assert "labelled pairs" in result.stderr and "200 bodies" in result.stderr
     assert "| measure |" in result.stdout  # the report itself stays on stdout
+
+
+def test_distributed_benchmark_runs_every_crawl_and_measures_redis(tmp_path):
+    output = tmp_path / "distributed.md"
+    command = ["benchmarks.distributed", "--articles", "100", "--output", str(output)]
+    result = subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = output.read_text("utf-8")
+    row = re.compile(r"^\| (1 worker, SQLite|\d worker\(s\), Redis) \| \d \| (\d+) \|", re.M)
+    rows = row.findall(table)
+    assert [name for name, _ in rows] == [
+        "1 worker, SQLite",
+        "1 worker(s), Redis",
+        "2 worker(s), Redis",
+        "3 worker(s), Redis",
+    ]
+    # Every crawl exports the same articles, however many workers share it.
+    assert len({articles for _, articles in rows}) == 1 and int(rows[0][1]) > 50
+    for measure in ("per exported article", "per request", "per queued URL"):
+        (size,) = re.findall(rf"{measure} \| (\d+) \|", table)
+        assert int(size) > 0

@@ -961,6 +961,7 @@ INLINE_COMMANDS = {
     "python -m benchmarks.extraction --output benchmarks/results/extraction.md": "checked, not "
     "run: needs the bench extra (trafilatura, GNE), which the test venv does not have",
     "python -m benchmarks.incremental": "run with --articles 100 (10,000 takes minutes)",
+    "python -m benchmarks.distributed": "run by tests/test_benchmarks.py with --articles 100",
 }
 """The ``python -m`` commands quoted inline in the docs (not in fenced blocks)."""
 

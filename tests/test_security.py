@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCRAPY, scrapy_env
+from tests.conftest import SCRAPY, scrapy_env, start_redis_server
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +58,7 @@ def test_spider_arguments_never_name_a_file(replica_server, tmp_path):
 
 def test_no_secret_in_the_log_the_stats_or_the_manifest(replica_server, tmp_path):
     server = replica_server(articles=30)
+    redis_server = start_redis_server(tmp_path / "redis", password=REDIS_PASSWORD)
     port = server.base_url.rsplit(":", 1)[1]
     # The replica answers absolute-form requests too, so it is also the (credentialed) proxy.
     env = dict(
@@ -72,11 +73,14 @@ def test_no_secret_in_the_log_the_stats_or_the_manifest(replica_server, tmp_path
         "-s",
         f"CRAWLER_CONTACT={CONTACT}",
         "-s",
-        f"REDIS_URL=redis://:{REDIS_PASSWORD}@127.0.0.1:6390/0",
+        f"REDIS_URL={redis_server.url}",
+        "-s",
+        "REDIS_IDLE_CLOSE_SECONDS=1",
         "-s",
         "LOG_LEVEL=DEBUG",
         env=env,
     )
+    redis_server.stop()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Overridden settings" in result.stderr and "'item_scraped_count'" in result.stderr
     assert "***" in result.stderr

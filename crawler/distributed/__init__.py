@@ -30,6 +30,16 @@ DEFAULT_LEASE_SECONDS = 30.0
 RETRIES = 35
 _ATTRIBUTE = "_cnfinance_redis_worker"
 
+LIVE_WORKER_LUA = """
+local function live_worker(workers, owner, me, now)
+  if owner == me then return true end
+  local deadline = redis.call('ZSCORE', workers, owner)
+  return deadline ~= false and tonumber(deadline) > tonumber(now)
+end
+"""
+"""Lua: whether ``owner`` is this worker (``me``) or one whose deadline in the ``workers``
+sorted set lies after ``now``; the one rule the scripts that honour others' work share."""
+
 # KEYS: workers; ARGV: worker, now, deadline. Moves a live (or new) worker's deadline; a
 # worker whose deadline passed stays dead: the others may have taken what it held.
 _BEAT = """

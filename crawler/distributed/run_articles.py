@@ -19,18 +19,17 @@ from collections.abc import Iterable
 
 from scrapy.crawler import Crawler
 
-from crawler.distributed import Worker, crawl_worker
+from crawler.distributed import LIVE_WORKER_LUA, Worker, crawl_worker
 from crawler.incremental import Found
 
-_LIVE = """
+_LIVE = (
+    LIVE_WORKER_LUA
+    + """
 local function live(entry)
-  if not entry then return false end
-  local owner = cjson.decode(entry)[3]
-  if owner == ARGV[1] then return true end
-  local deadline = redis.call('ZSCORE', KEYS[3], owner)
-  return deadline ~= false and tonumber(deadline) > tonumber(ARGV[2])
+  return entry and live_worker(KEYS[3], cjson.decode(entry)[3], ARGV[1], ARGV[2])
 end
 """
+)
 
 # KEYS: found, expanded, workers; ARGV: me, now, key.
 _FOUND = (

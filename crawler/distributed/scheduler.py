@@ -52,17 +52,25 @@ redis.call('HSET', KEYS[3], id, top[2] .. ' ' .. top[1])
 return {id, top[1]}
 """
 
+# Puts a lease's entry ("<score> <request>") back in the queue.
+_REQUEUE_LUA = """
+local function requeue(queue, entry)
+  local space = string.find(entry, ' ', 1, true)
+  redis.call('ZADD', queue, string.sub(entry, 1, space - 1), string.sub(entry, space + 1))
+end
+"""
+
 # KEYS: workers, queue; ARGV: now, key prefix. Puts the leases of workers whose deadline
 # passed back in the queue; returns {requeued, queued, unfinished leases of live workers}.
-_SETTLE = """
+_SETTLE = (
+    _REQUEUE_LUA
+    + """
 local requeued = 0
 for _, worker in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) do
   local leases = ARGV[2] .. ':leases:' .. worker
   local entries = redis.call('HGETALL', leases)
   for i = 2, #entries, 2 do
-    local space = string.find(entries[i], ' ', 1, true)
-    local score = string.sub(entries[i], 1, space - 1)
-    redis.call('ZADD', KEYS[2], score, string.sub(entries[i], space + 1))
+    requeue(KEYS[2], entries[i])
     requeued = requeued + 1
   end
   redis.call('DEL', leases, ARGV[2] .. ':handled:' .. worker)
@@ -75,6 +83,7 @@ for _, worker in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
 end
 return {requeued, redis.call('ZCARD', KEYS[2]), unfinished}
 """
+)
 
 # KEYS: dupefilter, queue; ARGV: fingerprint ('' for none), score, request. Queues a request
 # unless the dupefilter has its fingerprint, in one step; returns whether it was queued.
@@ -86,13 +95,14 @@ return 1
 
 # KEYS: a worker's leases, its handled set, queue; ARGV: lease ids. Puts those leases back in
 # the queue; returns how many.
-_GIVE_BACK = """
+_GIVE_BACK = (
+    _REQUEUE_LUA
+    + """
 local given = 0
 for _, id in ipairs(ARGV) do
   local entry = redis.call('HGET', KEYS[1], id)
   if entry then
-    local space = string.find(entry, ' ', 1, true)
-    redis.call('ZADD', KEYS[3], string.sub(entry, 1, space - 1), string.sub(entry, space + 1))
+    requeue(KEYS[3], entry)
     redis.call('HDEL', KEYS[1], id)
     redis.call('SREM', KEYS[2], id)
     given = given + 1
@@ -100,6 +110,7 @@ for _, id in ipairs(ARGV) do
 end
 return given
 """
+)
 
 # KEYS: run counter, open flag; ARGV: key prefix. Joins the open run, or opens the next one
 # and forgets the last one's requests; returns {run, 1 if this worker opened it}.

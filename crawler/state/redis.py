@@ -30,7 +30,14 @@ from redis.client import Pipeline
 from redis.exceptions import LockNotOwnedError
 from scrapy.crawler import Crawler
 
-from crawler.distributed import CrawlKeys, Worker, crawl_keys, crawl_worker, redis_client
+from crawler.distributed import (
+    LIVE_WORKER_LUA,
+    CrawlKeys,
+    Worker,
+    crawl_keys,
+    crawl_worker,
+    redis_client,
+)
 from crawler.state.contract import FINISHED, new_run_id, utc_now, within_window
 from crawler.state.memory import PendingEntries, Written
 from crawler.urls import url_key
@@ -42,14 +49,15 @@ BAND_BUCKETS = 1 << 18
 """Hashes the committed band keys are spread over: at a million articles (32 band keys each)
 about 122 fields a hash, under Redis's ``hash-max-listpack-entries`` (128)."""
 
-_LIVE = """
+_LIVE = (
+    LIVE_WORKER_LUA
+    + """
 local function live(claim, me, workers, now)
     local owner = string.sub(claim, 1, string.find(claim, "\\n", 1, true) - 1)
-    if owner == me then return true end
-    local deadline = redis.call("ZSCORE", workers, owner)
-    return deadline ~= false and tonumber(deadline) > tonumber(now)
+    return live_worker(workers, owner, me, now)
 end
 """
+)
 
 # KEYS: committed hash, claims hash, workers. ARGV: field, me, url, now.
 _CLAIM = (

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -22,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from crawler.state.contract import SeenArticles
+from crawler.text import nfkc
 
 SHINGLE_SIZE = 5
 NUM_PERM = 128
@@ -53,7 +53,7 @@ def normalized_body(text: str) -> str:
     ``，`` or ``,``, spaces around Latin words) and are dropped. Digits are kept: the numbers
     are what tells one day's market report from the next one written from the same template.
     """
-    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _NOT_LETTER_OR_DIGIT.sub("", nfkc(text).lower())
 
 
 def normalized_hash(body: str) -> str:

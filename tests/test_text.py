@@ -6,12 +6,16 @@ article lines that look alike and must survive.
 
 from __future__ import annotations
 
+import random
+import sys
+import unicodedata
+
 import pytest
 from lxml import etree
 
 from crawler.extraction.content import ends_text, is_text_line
 from crawler.extraction.layout import Line
-from crawler.text import close_cjk_spaces, is_boilerplate_line, join_lines
+from crawler.text import close_cjk_spaces, is_boilerplate_line, join_lines, nfkc
 
 
 @pytest.mark.parametrize(
@@ -182,3 +186,38 @@ def test_widget_and_copyright_lines_are_not_text(text: str) -> None:
 )
 def test_article_lines_are_text(text: str) -> None:
     assert is_text_line(text_line(text))
+
+
+IDEOGRAPHS = range(0x4E00, 0xA000)
+
+
+def test_nfkc_leaves_the_ideographs_as_boundaries() -> None:
+    """What ``nfkc`` relies on, checked over all of Unicode: NFKC keeps each ideograph, none
+    is a combining mark, and none is either half of a canonical composition (a two-character
+    canonical decomposition; a one-character one never composes)."""
+    assert all(unicodedata.normalize("NFKC", chr(c)) == chr(c) for c in IDEOGRAPHS)
+    assert all(unicodedata.combining(chr(c)) == 0 for c in IDEOGRAPHS)
+    halves = set()
+    for code in range(sys.maxunicode + 1):
+        decomposition = unicodedata.decomposition(chr(code))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                halves.update(int(part, 16) for part in parts)
+    assert not halves & set(IDEOGRAPHS)
+
+
+def test_nfkc_equals_unicodedata_on_mixed_text() -> None:
+    """Random text of ideographs, full-width forms, Latin letters before combining marks,
+    Hangul jamo, compatibility ideographs, ligatures and circled digits."""
+    alphabet = (
+        "中国金融网，。：；！？（）【】“”　ＡＢＣａｂｃ１２３"
+        "aeiouAEIOU\u0300\u0301\u0308\u0327\u1100\u1161\u11a8\uac00"
+        "\uf900\ufa0a\ufb01①②㎏™ｶﾞ\u3099 \t\n0123456789"
+    )
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 40)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
+    long_run = "ｆｕｌｌ－ｗｉｄｔｈ ｔｅｘｔ ｗｉｔｈｏｕｔ ａｎｙ ｉｄｅｏｇｒａｐｈ"
+    assert nfkc(f"中{long_run}文") == unicodedata.normalize("NFKC", f"中{long_run}文")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.etree import _Element
 from parsel import Selector
-from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
+
+from crawler.extraction.selectors import ElementIndex
 
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 
@@ -23,18 +23,20 @@ class Page:
     url: str
     base_url: str
     selector: Selector
+    index: ElementIndex
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
         """Parse ``html`` into plain lxml elements (faster to walk than ``lxml.html`` ones)."""
         selector = Selector(root=create_root_node(html, etree.HTMLParser), type="html")
-        base_href = next(_hrefs(compiled_css("base")(selector.root)), None)
+        index = ElementIndex(selector.root)
+        base_href = next(_hrefs(index.select("base")), None)
         base_url = urljoin(url, base_href.strip()) if base_href else url
-        return cls(url=url, base_url=base_url, selector=selector)
+        return cls(url=url, base_url=base_url, selector=selector, index=index)
 
     def select(self, css: str) -> list[_Element]:
         """The elements ``css`` selects, in document order."""
-        return compiled_css(css)(self.selector.root)
+        return self.index.select(css)
 
     def absolute(self, href: str) -> str:
         """``href`` resolved against the page's base URL."""
@@ -48,13 +50,6 @@ class Page:
 
 def _hrefs(elements: list[_Element]) -> Iterator[str]:
     return (href for element in elements if (href := element.get("href")) is not None)
-
-
-@lru_cache(maxsize=512)
-def compiled_css(css: str) -> etree.XPath:
-    """A CSS selector translated as parsel does for HTML and compiled once (lxml compiles
-    the query of every ``xpath()`` call anew)."""
-    return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
 
 def element_text(element: _Element) -> str:

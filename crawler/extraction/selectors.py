@@ -63,6 +63,7 @@ class ElementIndex:
         self._classes: dict[str, list[_Element]] | None = None
         self._elements: list[_Element] | None = None
         self._positions: dict[_Element, int] | None = None
+        self._selected: dict[str, list[_Element]] = {}
 
     @property
     def elements(self) -> list[_Element]:
@@ -87,8 +88,12 @@ class ElementIndex:
 
     def select(self, css: str) -> list[_Element]:
         """The elements ``css`` selects, in document order, as parsel's translation selects
-        them."""
-        query = compiled_query(css)
+        them; a selector asked again gets the same list (not to be changed)."""
+        if css not in self._selected:
+            self._selected[css] = self._select(compiled_query(css))
+        return self._selected[css]
+
+    def _select(self, query: tuple[Chain, ...] | etree.XPath) -> list[_Element]:
         if isinstance(query, etree.XPath):
             return query(self.root)
         if len(query) == 1:

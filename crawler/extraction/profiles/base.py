@@ -79,11 +79,12 @@ class SiteProfile:
 
     def extract(self, page: Page) -> dict[str, Any]:
         """The article fields this profile's selectors find on ``page``."""
+        info_lines = self.info_lines(page)
         return {
             "title": self.title(page),
-            "source": self.source(page),
+            "source": next(filter(None, map(find_source, info_lines)), None),
             "byline": self.byline(page),
-            "published_at": self.published_at(page),
+            "published_at": next(filter(None, map(find_datetime, info_lines)), None),
             "content": self.content(page),
             "related": self.related(page),
         }
@@ -96,11 +97,9 @@ class SiteProfile:
                     return title
         return None
 
-    def source(self, page: Page) -> str | None:
-        return next(filter(None, map(find_source, self._info_lines(page))), None)
-
-    def published_at(self, page: Page) -> str | None:
-        return next(filter(None, map(find_datetime, self._info_lines(page))), None)
+    def info_lines(self, page: Page) -> list[str]:
+        """The texts of the elements holding the source and the publication time."""
+        return [collapse_whitespace(element_text(e)) for e in page.select(self.info_css)]
 
     def byline(self, page: Page) -> str | None:
         for element in page.select(self.byline_css):
@@ -115,6 +114,3 @@ class SiteProfile:
 
     def related(self, page: Page) -> list[dict[str, str | None]]:
         return related_entries(page.select(self.related_item_css), page)
-
-    def _info_lines(self, page: Page) -> list[str]:
-        return [collapse_whitespace(element_text(e)) for e in page.select(self.info_css)]

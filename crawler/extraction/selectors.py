@@ -2,10 +2,11 @@
 
 libxml2 spends about 0.3 µs per element of the page on every XPath class test, so each of a
 profile's selectors cost as much as a walk of the whole page. ``ElementIndex`` lists the
-elements by tag and by class token once; a selector then starts from the candidates of its
-rightmost compound and checks its other compounds up their ancestors. Selectors outside that
-subset (pseudo-classes, sibling combinators, namespaces) are left to the XPath that parsel's
-HTML translation of cssselect gives them, which also defines what the subset must match.
+elements by tag and by class token once; a selector's compounds then take their candidates
+from those lists, left to right, each kept when one the compound before it matched is its
+ancestor (or, for ``>``, its parent). Selectors outside that subset (pseudo-classes, sibling
+combinators, namespaces) are left to the XPath that parsel's HTML translation of cssselect
+gives them, which also defines what the subset must match.
 """
 
 from __future__ import annotations
